@@ -1,0 +1,532 @@
+"""BayesianLinearRegressor: the scikit-learn façade over the NUTS engine."""
+
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_array,
+    check_is_fitted,
+    validate_data,
+)
+
+from ._arviz import az
+from ._diagnostics import convergence_diagnostics, warn_if_not_converged
+from ._engine import sample_posterior
+from ._inference_data import build_inference_data
+from ._predictive import (
+    linear_predictor,
+    predictive_interval,
+    predictive_std,
+)
+from ._priors import NOISE_PRIORS, resolve_priors
+from ._simulate import sample_prior_parameters
+from ._suffstats import sufficient_statistics
+
+
+class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
+    """Bayesian linear regression sampled with NUTS.
+
+    The model is ``y ~ Normal(intercept + X @ coef, sigma)`` with Normal priors
+    on the coefficients and the intercept and a half-distribution prior on the
+    noise scale ``sigma``. The posterior is sampled with NumPyro's No-U-Turn
+    sampler on a compiled JAX kernel that sees only the sufficient statistics of
+    the data, so fitting costs one pass over the rows plus a sampling time that
+    does not depend on their number.
+
+    Read more in the :ref:`User Guide <user_guide>`.
+
+    Parameters
+    ----------
+    fit_intercept : bool, default=True
+        Whether to fit an intercept. If False the data are not centred and the
+        model has no intercept.
+
+    prior_loc : float or array-like of shape (n_features,), default=0.0
+        Means of the Normal priors of the coefficients, in the units of the
+        coefficients.
+
+    prior_scale : float, array-like of shape (n_features,) or None, default=2.5
+        Standard deviations of the Normal priors of the coefficients. With
+        ``autoscale=True`` they are multiplied by ``sd(y) / sd(x_j)``. ``None``
+        puts a flat prior on the coefficients: the posterior mean is then the
+        ordinary least-squares estimate.
+
+    intercept_prior_loc : float or None, default=None
+        Mean of the Normal prior of the intercept. ``None`` means ``mean(y)``
+        when ``autoscale=True`` and 0 otherwise.
+
+    intercept_prior_scale : float or None, default=2.5
+        Standard deviation of the intercept prior, multiplied by ``sd(y)`` when
+        ``autoscale=True``. ``None`` puts a flat prior on the intercept.
+
+    noise_prior : {"exponential", "half_normal", "half_cauchy"}, default="exponential"
+        Family of the prior of the noise scale ``sigma``.
+
+    noise_prior_scale : float, default=1.0
+        Scale of the noise prior (the mean of the exponential), multiplied by
+        ``sd(y)`` when ``autoscale=True``.
+
+    noise : float or None, default=None
+        If set, the noise scale is known and fixed to this value (in the units
+        of ``y``) and ``noise_prior`` is unused.
+
+    autoscale : bool, default=True
+        Put the priors on the scale of the data, as rstanarm does: coefficient
+        scales ``prior_scale * sd(y) / sd(x_j)``, intercept prior centred on
+        ``mean(y)`` at the mean of ``X`` with scale ``intercept_prior_scale *
+        sd(y)``, noise scale ``noise_prior_scale * sd(y)``. This makes the
+        default priors weakly informative for data in any units. With
+        ``autoscale=False`` every number is taken literally and the intercept
+        prior is on the value at ``X = 0``, as in textbook models.
+
+    num_warmup : int, default=1000
+        Warmup (adaptation) iterations per chain, discarded.
+
+    num_samples : int, default=1000
+        Draws kept per chain.
+
+    num_chains : int, default=4
+        Number of chains, run vectorised on one device.
+
+    target_accept_prob : float, default=0.8
+        Target acceptance probability of NUTS step-size adaptation; raise it
+        towards 1 if the sampler reports divergences.
+
+    hdi_prob : float, default=0.94
+        Probability mass of the highest-density intervals (``coef_hdi_``,
+        ``predict_interval``, ``summary``), ArviZ's default.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the sampler; an int makes fits exactly reproducible.
+
+    progress_bar : bool, default=False
+        Show a progress bar while sampling.
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
+        Posterior means of the coefficients, Rao-Blackwellised: the average over
+        the draws of ``sigma`` of the exact conditional mean given ``sigma``.
+        This agrees with the mean of ``posterior_samples_["coef"]`` within its
+        Monte Carlo error, has a smaller one, and is exact when ``noise`` is set.
+
+    intercept_ : float or ndarray of shape (n_targets,)
+        Posterior mean of the intercept, Rao-Blackwellised likewise; 0.0 if
+        ``fit_intercept=False``.
+
+    sigma_ : float or ndarray of shape (n_targets,)
+        Posterior mean of the noise scale. Unlike in
+        :class:`~sklearn.linear_model.BayesianRidge`, where ``sigma_`` is the
+        covariance of the coefficients, here it is the standard deviation of
+        the observation noise.
+
+    posterior_samples_ : dict of ndarray
+        Posterior draws of ``"intercept"``, ``"coef"`` and ``"sigma"``, chains
+        concatenated, draws on axis 0.
+
+    coef_hdi_ : ndarray of shape (n_features, 2) or (n_targets, n_features, 2)
+        Highest-density intervals of the coefficients at ``hdi_prob``.
+
+    idata_ : arviz.InferenceData
+        Groups ``posterior`` (dims ``chain``, ``draw``, ``feature``),
+        ``sample_stats`` and ``observed_data``.
+
+    diagnostics_ : dict
+        ``max_r_hat``, ``min_ess_bulk``, ``min_ess_tail``, ``num_divergences``,
+        ``num_chains`` and ``num_draws``.
+
+    n_features_in_ : int
+        Number of features seen during :term:`fit`.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during :term:`fit`. Defined only when `X`
+        has feature names that are all strings.
+
+    See Also
+    --------
+    sklearn.linear_model.BayesianRidge : Closed-form empirical-Bayes ridge.
+    sklearn.linear_model.LinearRegression : Ordinary least squares.
+
+    Notes
+    -----
+    With weights ``w_i`` the log-likelihood depends on the data only through
+    ``n = sum(w)``, the weighted means of ``X`` and ``y``, and the centred
+    cross-products ``S = X_c' W X_c``, ``X_c' W y_c`` and ``y_c' W y_c``:
+    ``RSS(coef) = RSS_min + n (alpha - mean(y))**2 + (coef - coef_ols)' S
+    (coef - coef_ols)``, where ``alpha`` is the intercept at the feature means.
+    The sampler works in a basis where, given ``sigma``, the coefficients are
+    independent standard normals; see the user guide.
+
+    Multiple chains are vectorised on one device. To run them in parallel on
+    several CPU cores, start Python with
+    ``XLA_FLAGS=--xla_force_host_platform_device_count=4``; on a GPU the
+    vectorised chains already run in parallel.
+
+    References
+    ----------
+    Hoffman, M. D. and Gelman, A. (2014). The No-U-Turn Sampler. JMLR 15.
+
+    Gabry, J. and Goodrich, B. (2020). Prior distributions for rstanarm models.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbayes import BayesianLinearRegressor
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(100, 2))
+    >>> y = 1.0 + X @ [2.0, -1.0] + rng.normal(scale=0.5, size=100)
+    >>> reg = BayesianLinearRegressor(random_state=0).fit(X, y)
+    >>> reg.coef_.round(1)
+    array([ 2., -1.])
+    >>> reg.predict_interval(X[:2]).shape
+    (2, 2)
+    """
+
+    _parameter_constraints: dict = {
+        "fit_intercept": ["boolean"],
+        "prior_loc": [Real, "array-like"],
+        "prior_scale": [Interval(Real, 0, None, closed="neither"), "array-like", None],
+        "intercept_prior_loc": [Real, None],
+        "intercept_prior_scale": [Interval(Real, 0, None, closed="neither"), None],
+        "noise_prior": [StrOptions(set(NOISE_PRIORS))],
+        "noise_prior_scale": [Interval(Real, 0, None, closed="neither")],
+        "noise": [Interval(Real, 0, None, closed="neither"), None],
+        "autoscale": ["boolean"],
+        "num_warmup": [Interval(Integral, 0, None, closed="left")],
+        "num_samples": [Interval(Integral, 1, None, closed="left")],
+        "num_chains": [Interval(Integral, 1, None, closed="left")],
+        "target_accept_prob": [Interval(Real, 0, 1, closed="neither")],
+        "hdi_prob": [Interval(Real, 0, 1, closed="neither")],
+        "random_state": ["random_state"],
+        "progress_bar": ["boolean"],
+    }
+
+    def __init__(
+        self,
+        *,
+        fit_intercept=True,
+        prior_loc=0.0,
+        prior_scale=2.5,
+        intercept_prior_loc=None,
+        intercept_prior_scale=2.5,
+        noise_prior="exponential",
+        noise_prior_scale=1.0,
+        noise=None,
+        autoscale=True,
+        num_warmup=1000,
+        num_samples=1000,
+        num_chains=4,
+        target_accept_prob=0.8,
+        hdi_prob=0.94,
+        random_state=None,
+        progress_bar=False,
+    ):
+        self.fit_intercept = fit_intercept
+        self.prior_loc = prior_loc
+        self.prior_scale = prior_scale
+        self.intercept_prior_loc = intercept_prior_loc
+        self.intercept_prior_scale = intercept_prior_scale
+        self.noise_prior = noise_prior
+        self.noise_prior_scale = noise_prior_scale
+        self.noise = noise
+        self.autoscale = autoscale
+        self.num_warmup = num_warmup
+        self.num_samples = num_samples
+        self.num_chains = num_chains
+        self.target_accept_prob = target_accept_prob
+        self.hdi_prob = hdi_prob
+        self.random_state = random_state
+        self.progress_bar = progress_bar
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Sample the posterior of the regression of ``y`` on ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            Targets; each column of a 2-D ``y`` is an independent regression.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative frequency weights: a weight of 2 counts a row twice.
+
+        Returns
+        -------
+        self : object
+            Fitted estimator.
+        """
+        X, y = validate_data(
+            self, X, y, y_numeric=True, multi_output=True, dtype=[np.float64, np.float32]
+        )
+        sample_weight = _check_sample_weight(
+            sample_weight, X, dtype=np.float64, ensure_non_negative=True
+        )
+        if not sample_weight.sum() > 0:
+            raise ValueError("sample_weight must not sum to zero.")
+        Y = y.reshape(y.shape[0], -1)
+        stats = sufficient_statistics(X, Y, sample_weight)
+        priors = resolve_priors(self.get_params(), X.shape[1], stats)
+        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        draws = sample_posterior(
+            stats,
+            priors,
+            self.fit_intercept,
+            num_warmup=self.num_warmup,
+            num_samples=self.num_samples,
+            num_chains=self.num_chains,
+            target_accept_prob=self.target_accept_prob,
+            seed=seed,
+        )
+        if any(problem.exact_fit for problem in draws.problems):
+            warnings.warn(
+                "y is an exact linear function of X, on more rows than the fit has "
+                "parameters: the posterior of the noise scale is improper and piles "
+                "up at sigma = 0, so the fit is its limit sigma -> 0. Pass noise= to "
+                "assume a noise level instead.",
+                UserWarning,
+                stacklevel=2,
+            )
+        self._stats = stats
+        self._priors = priors
+        self._set_posterior(draws, y)
+        return self
+
+    def _set_posterior(self, draws, y):
+        """Set every fitted attribute from posterior draws."""
+        multi = y.ndim == 2
+        n_features = draws.coef.shape[-1]
+
+        def flat(array):
+            # (chain, draw, target, *event) -> (draws, [target,] *event)
+            array = array.reshape((-1,) + array.shape[2:])
+            return array if multi else array[:, 0]
+
+        self.posterior_samples_ = {
+            "intercept": flat(draws.intercept),
+            "coef": flat(draws.coef),
+            "sigma": flat(draws.sigma),
+        }
+        self.coef_ = draws.coef_mean if multi else draws.coef_mean[0]
+        sigma = self.posterior_samples_["sigma"].mean(axis=0)
+        self.intercept_ = draws.intercept_mean if multi else float(draws.intercept_mean[0])
+        self.sigma_ = sigma if multi else float(sigma)
+        feature_names = getattr(
+            self, "feature_names_in_", [f"x{j}" for j in range(n_features)]
+        )
+        target_names = [f"y{k}" for k in range(draws.coef.shape[2])]
+        self.idata_ = build_inference_data(
+            draws, y, feature_names, target_names, known_noise=self.noise is not None
+        )
+        coef_hdi = az.hdi(draws.coef, hdi_prob=self.hdi_prob)
+        self.coef_hdi_ = coef_hdi if multi else coef_hdi[0]
+        self.diagnostics_ = convergence_diagnostics(self.idata_)
+        warn_if_not_converged(self.diagnostics_)
+
+    def _posterior_by_target(self):
+        """Yield ``(intercept, coef, sigma)`` draws of each target."""
+        samples = self.posterior_samples_
+        if self.coef_.ndim == 1:
+            yield samples["intercept"], samples["coef"], samples["sigma"]
+            return
+        for k in range(self.coef_.shape[0]):
+            yield samples["intercept"][:, k], samples["coef"][:, k], samples["sigma"][:, k]
+
+    def _per_target(self, compute):
+        """Apply ``compute(intercept, coef, sigma)`` to each target and stack on the last axis."""
+        results = [compute(*draws) for draws in self._posterior_by_target()]
+        return results[0] if self.coef_.ndim == 1 else np.stack(results, axis=-1)
+
+    def _validate_X(self, X):
+        check_is_fitted(self)
+        return validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
+
+    def predict(self, X, return_std=False):
+        """Posterior mean of the regression function, optionally with predictive sd.
+
+        Deterministic: it uses the posterior means, not fresh random draws.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Query points.
+        return_std : bool, default=False
+            Also return the standard deviation of the posterior predictive
+            distribution of a new observation: parameter uncertainty plus noise.
+
+        Returns
+        -------
+        y_mean : ndarray of shape (n_samples,) or (n_samples, n_targets)
+            Posterior mean of ``intercept + X @ coef``.
+        y_std : ndarray of shape (n_samples,) or (n_samples, n_targets)
+            Posterior predictive standard deviation; only if ``return_std``.
+        """
+        X = self._validate_X(X).astype(np.float64, copy=False)
+        y_mean = X @ self.coef_.T + self.intercept_
+        if not return_std:
+            return y_mean
+        return y_mean, self._per_target(
+            lambda intercept, coef, sigma: predictive_std(X, intercept, coef, sigma)
+        )
+
+    def predict_interval(self, X, prob=None):
+        """Highest-density interval of the posterior predictive of new observations.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Query points.
+        prob : float, default=None
+            Probability mass of the interval; defaults to ``hdi_prob``.
+
+        Returns
+        -------
+        interval : ndarray of shape (n_samples, 2) or (n_samples, n_targets, 2)
+            Lower and upper bounds. The same at every call: the noise is added
+            to the posterior draws with fixed stratified quantiles.
+        """
+        prob = self.hdi_prob if prob is None else prob
+        if not (isinstance(prob, Real) and 0 < prob < 1):
+            raise ValueError(f"prob must be in (0, 1); got {prob!r}.")
+        X = self._validate_X(X).astype(np.float64, copy=False)
+        intervals = self._per_target(
+            lambda intercept, coef, sigma: predictive_interval(
+                X, intercept, coef, sigma, prob
+            )
+        )
+        # Stacking puts targets last; the bounds belong last.
+        return intervals if intervals.ndim == 2 else np.swapaxes(intervals, -1, -2)
+
+    def sample_posterior_predictive(self, X, n_samples=None, random_state=None):
+        """Draw new observations at ``X`` from the posterior predictive distribution.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_rows, n_features)
+            Query points.
+        n_samples : int, default=None
+            Number of draws; ``None`` uses every posterior draw once, otherwise
+            posterior draws are picked at random (with replacement only if more
+            are asked for than there are).
+        random_state : int, RandomState instance or None, default=None
+            Seeds the choice of draws and the observation noise.
+
+        Returns
+        -------
+        y_draws : ndarray of shape (n_samples, n_rows) or (n_samples, n_rows, n_targets)
+        """
+        X = self._validate_X(X).astype(np.float64, copy=False)
+        rng = np.random.default_rng(check_random_state(random_state).randint(2**31))
+        n_draws = self.posterior_samples_["sigma"].shape[0]
+        if n_samples is None:
+            index = np.arange(n_draws)
+        else:
+            if not (isinstance(n_samples, Integral) and n_samples >= 1):
+                raise ValueError(f"n_samples must be a positive integer; got {n_samples!r}.")
+            index = rng.choice(n_draws, n_samples, replace=n_samples > n_draws)
+
+        def draw(intercept, coef, sigma):
+            mu = linear_predictor(X, intercept[index], coef[index])
+            return mu + sigma[index, None] * rng.standard_normal(mu.shape)
+
+        return self._per_target(draw)
+
+    def sample_prior_predictive(
+        self, X, n_samples=500, random_state=None, params=None, return_params=False
+    ):
+        """Draw observations at ``X`` from the prior predictive distribution.
+
+        Works on an unfitted estimator when ``autoscale=False``; with
+        ``autoscale=True`` the priors depend on the training data, so the
+        estimator must be fitted. Fixing every parameter in ``params``
+        simulates data from a known truth.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_rows, n_features)
+            Points at which to simulate.
+        n_samples : int, default=500
+            Number of draws.
+        random_state : int, RandomState instance or None, default=None
+            Seeds the draws.
+        params : dict, default=None
+            Fixed values of ``"intercept"`` (float), ``"coef"`` (array of
+            shape (n_features,)) and/or ``"sigma"`` (float), each one value or one
+            per draw; parameters not given are drawn from the prior.
+        return_params : bool, default=False
+            Also return the parameter draws, e.g. to plot prior regression lines.
+
+        Returns
+        -------
+        y_draws : ndarray of shape (n_samples, n_rows) or (n_samples, n_rows, n_targets)
+            Simulated observations.
+        parameters : dict of ndarray
+            ``"intercept"`` (n_samples,), ``"coef"`` (n_samples, n_features) and
+            ``"sigma"`` (n_samples,), with a target axis after the first for a
+            2-D ``y``; only if ``return_params``.
+        """
+        if not (isinstance(n_samples, Integral) and n_samples >= 1):
+            raise ValueError(f"n_samples must be a positive integer; got {n_samples!r}.")
+        fitted = hasattr(self, "posterior_samples_")
+        if fitted:
+            X = self._validate_X(X)
+            priors, x_mean = self._priors, self._stats.x_mean
+        else:
+            self._validate_params()
+            X = check_array(X, dtype=[np.float64, np.float32])
+            priors = resolve_priors(self.get_params(), X.shape[1])
+            x_mean = np.zeros(X.shape[1])
+        X = X.astype(np.float64, copy=False)
+        rng = np.random.default_rng(check_random_state(random_state).randint(2**31))
+        draws = [
+            sample_prior_parameters(
+                prior, x_mean, self.fit_intercept, n_samples, rng, params
+            )
+            for prior in priors
+        ]
+        y_draws = [
+            linear_predictor(X, d["intercept"], d["coef"])
+            + d["sigma"][:, None] * rng.standard_normal((n_samples, X.shape[0]))
+            for d in draws
+        ]
+        multi = fitted and self.coef_.ndim == 2
+
+        def combine(arrays, axis):
+            return np.stack(arrays, axis=axis) if multi else arrays[0]
+
+        y_draws = combine(y_draws, -1)
+        if not return_params:
+            return y_draws
+        parameters = {
+            name: combine([d[name] for d in draws], 1) for name in draws[0]
+        }
+        return y_draws, parameters
+
+    def summary(self, **kwargs):
+        """ArviZ summary of the posterior.
+
+        Parameters
+        ----------
+        **kwargs
+            Passed to :func:`arviz.summary` (``hdi_prob`` defaults to the
+            estimator's).
+
+        Returns
+        -------
+        summary : pandas.DataFrame
+            One row per parameter; columns mean, sd, hdi bounds, mcse_mean,
+            mcse_sd, ess_bulk, ess_tail and r_hat.
+        """
+        check_is_fitted(self)
+        kwargs.setdefault("hdi_prob", self.hdi_prob)
+        return az.summary(self.idata_, **kwargs)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags

@@ -1,0 +1,157 @@
+"""Prior specifications, resolved from the estimator's flat arguments.
+
+A :class:`Prior` holds the numbers of the model for one target, in the units of
+the data: autoscaling has been applied and every default filled in. Nothing
+here samples.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+NOISE_PRIORS = ("exponential", "half_normal", "half_cauchy")
+
+
+@dataclass(frozen=True)
+class Prior:
+    """Priors of one regression target.
+
+    Attributes
+    ----------
+    coef_loc : ndarray of shape (n_features,)
+        Means of the Normal priors of the coefficients.
+    coef_scale : ndarray of shape (n_features,) or None
+        Standard deviations of those priors; ``None`` is a flat prior.
+    intercept_loc : float
+        Mean of the Normal prior of the intercept.
+    intercept_scale : float or None
+        Its standard deviation; ``None`` is a flat prior.
+    intercept_centred : bool
+        Whether the intercept prior is on the value at the mean of ``X``
+        (rstanarm's convention under autoscaling) rather than at ``X = 0``.
+    noise_prior : str
+        Family of the noise-scale prior, one of :data:`NOISE_PRIORS`.
+    noise_scale : float
+        Scale of the noise-scale prior.
+    noise : float or None
+        Known noise scale; when set the noise prior is unused.
+    """
+
+    coef_loc: np.ndarray
+    coef_scale: np.ndarray | None
+    intercept_loc: float
+    intercept_scale: float | None
+    intercept_centred: bool
+    noise_prior: str
+    noise_scale: float
+    noise: float | None
+
+
+def _feature_array(name, value, n_features, positive):
+    """Broadcast a scalar or per-feature prior setting to shape (n_features,)."""
+    array = np.asarray(value, dtype=np.float64)
+    if array.ndim == 0:
+        array = np.full(n_features, float(array))
+    elif array.shape != (n_features,):
+        raise ValueError(
+            f"{name} must be a scalar or an array of length n_features={n_features}; "
+            f"got an array of shape {array.shape}."
+        )
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} must be finite; got {value!r}.")
+    if positive and np.any(array <= 0):
+        raise ValueError(f"{name} must be positive; got {value!r}.")
+    return array
+
+
+def _check_positive_finite(name, value):
+    if value is not None and not (np.isfinite(value) and value > 0):
+        raise ValueError(f"{name} must be a positive finite number; got {value!r}.")
+
+
+def data_scales(stats, fit_intercept):
+    """Scales of features and targets that autoscaling uses.
+
+    With an intercept these are weighted standard deviations; without one, root
+    mean squares, since the model then measures the data from zero. A zero scale
+    (a constant column) is replaced by 1.
+
+    Returns
+    -------
+    x_scale : ndarray of shape (n_features,)
+    y_scale : ndarray of shape (n_targets,)
+    """
+    if fit_intercept:
+        x_ss, y_ss = np.diag(stats.xx), stats.yy
+    else:
+        xx, _, yy = stats.raw()
+        x_ss, y_ss = np.diag(xx), yy
+    n = max(stats.n_obs, np.finfo(float).tiny)
+    x_scale = np.sqrt(np.maximum(x_ss, 0) / n)
+    y_scale = np.sqrt(np.maximum(y_ss, 0) / n)
+    x_scale[~(x_scale > 0)] = 1.0
+    y_scale[~(y_scale > 0)] = 1.0
+    return x_scale, y_scale
+
+
+def resolve_priors(params, n_features, stats=None):
+    """Build the :class:`Prior` of every target from the estimator's arguments.
+
+    Parameters
+    ----------
+    params : dict
+        The estimator's ``get_params()``.
+    n_features : int
+        Number of features.
+    stats : SufficientStatistics, default=None
+        Statistics of the training data; required when ``params["autoscale"]``.
+
+    Returns
+    -------
+    priors : list of Prior
+        One per target (a single one when ``stats`` is None).
+
+    Raises
+    ------
+    ValueError
+        If a prior setting is not finite, not positive where a scale is needed,
+        or has the wrong length.
+    """
+    coef_loc = _feature_array("prior_loc", params["prior_loc"], n_features, False)
+    coef_scale = params["prior_scale"]
+    if coef_scale is not None:
+        coef_scale = _feature_array("prior_scale", coef_scale, n_features, True)
+    intercept_loc = params["intercept_prior_loc"]
+    if intercept_loc is not None and not np.isfinite(intercept_loc):
+        raise ValueError(f"intercept_prior_loc must be finite; got {intercept_loc!r}.")
+    for name in ("intercept_prior_scale", "noise_prior_scale", "noise"):
+        _check_positive_finite(name, params[name])
+
+    def build(x_scale, y_scale, y_mean):
+        return Prior(
+            coef_loc=coef_loc,
+            coef_scale=None if coef_scale is None else coef_scale * y_scale / x_scale,
+            intercept_loc=y_mean if intercept_loc is None else float(intercept_loc),
+            intercept_scale=(
+                None
+                if params["intercept_prior_scale"] is None
+                else params["intercept_prior_scale"] * y_scale
+            ),
+            intercept_centred=params["autoscale"],
+            noise_prior=params["noise_prior"],
+            noise_scale=params["noise_prior_scale"] * y_scale,
+            noise=None if params["noise"] is None else float(params["noise"]),
+        )
+
+    if not params["autoscale"]:
+        n_targets = 1 if stats is None else stats.n_targets
+        return [build(np.ones(n_features), 1.0, 0.0)] * n_targets
+    if stats is None:
+        raise ValueError(
+            "autoscale=True sets the priors from the scale of the training data; "
+            "fit the estimator first, or use autoscale=False for priors in the "
+            "units given."
+        )
+    x_scale, y_scale = data_scales(stats, params["fit_intercept"])
+    y_mean = stats.y_mean if params["fit_intercept"] else np.zeros(stats.n_targets)
+    return [build(x_scale, y_scale[k], y_mean[k]) for k in range(stats.n_targets)]

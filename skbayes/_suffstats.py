@@ -1,0 +1,138 @@
+"""Weighted, centred sufficient statistics of a linear-Gaussian regression.
+
+This is the only pass over the rows. Rows are reduced in chunks, in float64,
+each chunk centred on its own means and merged with the pairwise update of Chan,
+Golub and LeVeque, so the statistics stay accurate for any number of rows and
+large offsets in ``X`` or ``y``.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+#: Rows reduced at once: bounds the float64 working copy of a chunk.
+CHUNK_ROWS = 65_536
+
+
+@dataclass(frozen=True)
+class SufficientStatistics:
+    """Everything the likelihood needs from the data.
+
+    Attributes
+    ----------
+    n_obs : float
+        Sum of the sample weights (the number of rows when unweighted).
+    x_mean : ndarray of shape (n_features,)
+        Weighted means of the features.
+    y_mean : ndarray of shape (n_targets,)
+        Weighted means of the targets.
+    xx : ndarray of shape (n_features, n_features)
+        Centred weighted cross-products ``sum_i w_i (x_i - x_mean)(x_i - x_mean)'``.
+    xy : ndarray of shape (n_features, n_targets)
+        Centred weighted cross-products of features and targets.
+    yy : ndarray of shape (n_targets,)
+        Centred weighted sums of squares of the targets.
+    """
+
+    n_obs: float
+    x_mean: np.ndarray
+    y_mean: np.ndarray
+    xx: np.ndarray
+    xy: np.ndarray
+    yy: np.ndarray
+
+    @property
+    def n_features(self):
+        return self.x_mean.shape[0]
+
+    @property
+    def n_targets(self):
+        return self.y_mean.shape[0]
+
+    def merge(self, other):
+        """Statistics of the union of the rows behind ``self`` and ``other``."""
+        if other.n_obs == 0:
+            return self
+        if self.n_obs == 0:
+            return other
+        n_obs = self.n_obs + other.n_obs
+        dx = other.x_mean - self.x_mean
+        dy = other.y_mean - self.y_mean
+        cross = self.n_obs * other.n_obs / n_obs
+        return SufficientStatistics(
+            n_obs=n_obs,
+            x_mean=self.x_mean + dx * (other.n_obs / n_obs),
+            y_mean=self.y_mean + dy * (other.n_obs / n_obs),
+            xx=self.xx + other.xx + cross * np.outer(dx, dx),
+            xy=self.xy + other.xy + cross * np.outer(dx, dy),
+            yy=self.yy + other.yy + cross * dy * dy,
+        )
+
+    def raw(self):
+        """Uncentred cross-products ``(X'WX, X'Wy, y'Wy)``, for models without intercept."""
+        n = self.n_obs
+        return (
+            self.xx + n * np.outer(self.x_mean, self.x_mean),
+            self.xy + n * np.outer(self.x_mean, self.y_mean),
+            self.yy + n * self.y_mean**2,
+        )
+
+
+def _chunk_statistics(X, Y, w):
+    n_obs = float(w.sum())
+    if n_obs == 0:
+        n_features, n_targets = X.shape[1], Y.shape[1]
+        return SufficientStatistics(
+            0.0,
+            np.zeros(n_features),
+            np.zeros(n_targets),
+            np.zeros((n_features, n_features)),
+            np.zeros((n_features, n_targets)),
+            np.zeros(n_targets),
+        )
+    x_mean = w @ X / n_obs
+    y_mean = w @ Y / n_obs
+    Xc = X - x_mean
+    Yc = Y - y_mean
+    wXc = Xc * w[:, None]
+    return SufficientStatistics(
+        n_obs=n_obs,
+        x_mean=x_mean,
+        y_mean=y_mean,
+        xx=wXc.T @ Xc,
+        xy=wXc.T @ Yc,
+        yy=np.einsum("i,ik,ik->k", w, Yc, Yc),
+    )
+
+
+def sufficient_statistics(X, Y, sample_weight=None, chunk_rows=CHUNK_ROWS):
+    """Reduce data to weighted, centred sufficient statistics.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+        Design matrix, already validated (finite).
+    Y : array-like of shape (n_samples, n_targets)
+        Targets, already validated (finite).
+    sample_weight : array-like of shape (n_samples,), default=None
+        Non-negative frequency weights; ``None`` weighs every row 1.
+    chunk_rows : int, default=CHUNK_ROWS
+        Rows converted to float64 and reduced at once.
+
+    Returns
+    -------
+    stats : SufficientStatistics
+    """
+    n_samples = X.shape[0]
+    if sample_weight is None:
+        sample_weight = np.ones(n_samples)
+    stats = None
+    for start in range(0, n_samples, chunk_rows):
+        rows = slice(start, start + chunk_rows)
+        chunk = _chunk_statistics(
+            np.asarray(X[rows], dtype=np.float64),
+            np.asarray(Y[rows], dtype=np.float64),
+            np.asarray(sample_weight[rows], dtype=np.float64),
+        )
+        stats = chunk if stats is None else stats.merge(chunk)
+    return stats

@@ -1,0 +1,305 @@
+"""The linear-Gaussian posterior in a basis where NUTS sees a standard normal.
+
+Write the coefficients of one target as ``theta`` (intercept at the feature
+means, then the coefficients of the standardised features). The likelihood is
+``RSS(theta) = RSS_min + (theta - theta_ols)' Q (theta - theta_ols)`` and the prior
+is Gaussian with precision ``P`` and mean ``m``, both possibly singular (flat
+priors, more features than rows). The generalised eigenproblem
+``(Q / sigma_ref**2) T = (Q / sigma_ref**2 + P) T diag(q)`` gives a basis
+``theta = T u`` in which both are diagonal: ``T' Q T / sigma_ref**2 = diag(q)``
+and ``T' P T = diag(p)``. Given the noise scale ``sigma = sigma_ref * exp(t)``,
+each ``u_k`` is then independent Normal with precision
+``a_k = q_k exp(-2 t) + p_k``, and the kernel samples ``z_k = sqrt(a_k) (u_k -
+mean_k)``, which is exactly standard normal, jointly with ``t``.
+
+All algebra on the ``(d, d)`` matrices happens here, once per fit, in float64.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.linalg
+
+from ._kernels import NOISE_FAMILIES, KernelInputs
+from ._priors import data_scales
+
+# Below this fraction of the targets' sum of squares the least-squares residual is
+# rounding error: the data are fitted exactly.
+_EXACT_FIT_RTOL = 1e-12
+# Noise scale, relative to the scale of y, that stands for the limit sigma -> 0
+# when an exact fit makes the posterior of sigma improper.
+_EXACT_FIT_SIGMA = 1e-6
+# Reciprocal condition number below which a Gram matrix is taken as singular.
+_RANK_RTOL = 1e-12
+
+
+@dataclass(frozen=True)
+class WhitenedProblem:
+    """Posterior of one target in the whitened basis.
+
+    Attributes
+    ----------
+    transform : ndarray of shape (d, d)
+        ``T``, mapping whitened coordinates ``u`` to ``theta``.
+    lik_prec, prior_prec : ndarray of shape (d,)
+        ``q`` and ``p``: likelihood (at ``sigma_ref``) and prior precisions of ``u``.
+    lik_mode, prior_mode : ndarray of shape (d,)
+        Least-squares and prior locations of ``u``.
+    n_obs : float
+        Total weight of the observations.
+    rss_ratio : float
+        ``RSS_min / (n_obs * sigma_ref**2)``.
+    sigma_ref : float
+        Reference noise scale; ``sigma = sigma_ref * exp(t)``.
+    t_scale : float
+        Scale of the sampled ``tau = t / t_scale`` (0 when the noise is known).
+    ref_over_prior : float
+        ``sigma_ref`` over the scale of the noise prior.
+    family : int
+        Noise prior family, an index of ``NOISE_FAMILIES``.
+    x_mean, x_scale : ndarray of shape (n_features,)
+        Centre and scale of the features in ``theta``.
+    fit_intercept : bool
+        Whether ``theta`` starts with an intercept.
+    exact_fit : bool
+        Whether the data are fitted exactly and so many rows repeat the fit that
+        the posterior of the noise scale is improper (it piles up at 0 like
+        ``sigma ** -(n_obs - rank)``); the noise is then fixed at a scale far
+        below that of ``y``, standing for the limit ``sigma -> 0``.
+    """
+
+    transform: np.ndarray
+    lik_prec: np.ndarray
+    prior_prec: np.ndarray
+    lik_mode: np.ndarray
+    prior_mode: np.ndarray
+    n_obs: float
+    rss_ratio: float
+    sigma_ref: float
+    t_scale: float
+    ref_over_prior: float
+    family: int
+    x_mean: np.ndarray
+    x_scale: np.ndarray
+    fit_intercept: bool
+    exact_fit: bool = False
+
+    @property
+    def dim(self):
+        return self.transform.shape[0]
+
+    def kernel_inputs(self, dim):
+        """Float32 inputs of the kernel, padded to ``dim`` directions.
+
+        Padding directions have no likelihood and a standard normal prior, so
+        they are independent of everything else and are dropped afterwards.
+        """
+        pad = dim - self.dim
+
+        def padded(values, fill):
+            return np.pad(values, (0, pad), constant_values=fill).astype(np.float32)
+
+        return KernelInputs(
+            lik_prec=padded(self.lik_prec, 0.0),
+            prior_prec=padded(self.prior_prec, 1.0),
+            shift=padded(self.lik_mode - self.prior_mode, 0.0),
+            n_obs=np.float32(self.n_obs),
+            rss_ratio=np.float32(self.rss_ratio),
+            t_scale=np.float32(self.t_scale),
+            ref_over_prior=np.float32(self.ref_over_prior),
+            family=np.int32(self.family),
+        )
+
+    def _weights(self, x):
+        """Per-draw ``t``, precisions ``a`` and data weights ``q exp(-2t) / a``."""
+        t = self.t_scale * np.asarray(x[..., -1], dtype=np.float64)
+        lik_prec = self.lik_prec * np.exp(-2.0 * t)[..., None]
+        precision = lik_prec + self.prior_prec
+        return t, precision, lik_prec / precision
+
+    def _to_model(self, theta):
+        """Split ``theta`` into the model's intercept and coefficients."""
+        coef = theta[..., int(self.fit_intercept) :] / self.x_scale
+        if self.fit_intercept:
+            return theta[..., 0] - coef @ self.x_mean, coef
+        return np.zeros(theta.shape[:-1]), coef
+
+    def unwhiten(self, x):
+        """Map kernel states to model parameters, in float64.
+
+        Parameters
+        ----------
+        x : ndarray of shape (..., dim + 1)
+            Kernel states (possibly padded).
+
+        Returns
+        -------
+        intercept : ndarray of shape (...)
+        coef : ndarray of shape (..., n_features)
+        sigma : ndarray of shape (...)
+        """
+        t, precision, data_weight = self._weights(x)
+        z = np.asarray(x[..., : self.dim], dtype=np.float64)
+        shift = self.lik_mode - self.prior_mode
+        u = self.prior_mode + data_weight * shift + z / np.sqrt(precision)
+        intercept, coef = self._to_model(u @ self.transform.T)
+        return intercept, coef, self.sigma_ref * np.exp(t)
+
+    def posterior_mean(self, x):
+        """Rao-Blackwellised posterior means of the intercept and coefficients.
+
+        The average over the draws of the noise scale of the exact conditional
+        mean given it. It has a lower Monte Carlo error than the mean of the
+        draws, is exact when the noise is known, and does not depend on the
+        arbitrary basis of directions the data leave undetermined.
+
+        Parameters
+        ----------
+        x : ndarray of shape (..., dim + 1)
+            Kernel states.
+
+        Returns
+        -------
+        intercept : float
+        coef : ndarray of shape (n_features,)
+        """
+        _, _, data_weight = self._weights(x.reshape(-1, x.shape[-1]))
+        shift = self.lik_mode - self.prior_mode
+        u = self.prior_mode + data_weight.mean(axis=0) * shift
+        return self._to_model(self.transform @ u)
+
+
+def _truncated_gram(gram):
+    """Eigendecomposition of a PSD Gram matrix with its rounding-level part removed.
+
+    Eigenvalues below ``_RANK_RTOL`` times the largest are rounding error of
+    directions the data do not determine; left in, they would be amplified by
+    ``1 / sigma**2`` into spurious information.
+
+    Returns
+    -------
+    eigval : ndarray of shape (n,)
+        Eigenvalues, exactly 0 below the tolerance.
+    eigvec : ndarray of shape (n, n)
+    rank : int
+    """
+    eigval, eigvec = np.linalg.eigh(gram)
+    keep = eigval > _RANK_RTOL * max(eigval.max(initial=0.0), 0.0)
+    return np.where(keep, eigval, 0.0), eigvec, int(keep.sum())
+
+
+def whiten(stats, prior, fit_intercept, target=0):
+    """Build the whitened posterior of one target.
+
+    Parameters
+    ----------
+    stats : SufficientStatistics
+    prior : Prior
+        Prior of this target.
+    fit_intercept : bool
+    target : int, default=0
+        Column of the targets in ``stats``.
+
+    Returns
+    -------
+    problem : WhitenedProblem
+
+    Raises
+    ------
+    ValueError
+        If a flat prior makes the posterior improper.
+    """
+    n_features = stats.n_features
+    x_scale, y_scale = data_scales(stats, fit_intercept)
+    if fit_intercept:
+        xx, xy, yy = stats.xx, stats.xy[:, target], stats.yy[target]
+        x_mean = stats.x_mean
+    else:
+        xx, xy, yy = stats.raw()
+        xy, yy = xy[:, target], yy[target]
+        x_mean = np.zeros(n_features)
+    # Standardising the features conditions the eigenproblems; it is undone in
+    # `unwhiten`.
+    eigval, eigvec, rank = _truncated_gram(xx / np.outer(x_scale, x_scale))
+    cross = eigvec.T @ (xy / x_scale)
+    pseudo_inverse = np.divide(1.0, eigval, out=np.zeros_like(eigval), where=eigval > 0)
+    coef_ols = pseudo_inverse * cross  # in the eigenbasis of the Gram matrix
+    rss_min = max(yy - cross @ coef_ols, 0.0)
+
+    if prior.coef_scale is None and rank < n_features:
+        raise ValueError(
+            "The posterior is improper: prior_scale=None puts a flat prior on "
+            f"{n_features} coefficients but the design has rank {rank} (collinear "
+            "columns, or fewer rows than features). Set prior_scale to a positive "
+            "number."
+        )
+
+    coef_prec = (
+        np.zeros(n_features)
+        if prior.coef_scale is None
+        else 1.0 / (prior.coef_scale * x_scale) ** 2
+    )
+    coef_mean = prior.coef_loc * x_scale
+    # `rotation` maps the eigenbasis of the likelihood, where its precision is
+    # diagonal with exact zeros on undetermined directions, to `theta`.
+    if fit_intercept:
+        rotation = scipy.linalg.block_diag(1.0, eigvec)
+        lik_diag = np.concatenate([[stats.n_obs], eigval])
+        theta_ols = np.concatenate([[stats.y_mean[target]], coef_ols])
+        prior_prec = np.diag(np.concatenate([[0.0], coef_prec]))
+        # The intercept prior acts on `direction @ theta`: the intercept at the
+        # feature means, or at X = 0.
+        offset = np.zeros(n_features) if prior.intercept_centred else x_mean / x_scale
+        direction = np.concatenate([[1.0], -offset])
+        if prior.intercept_scale is not None:
+            prior_prec += np.outer(direction, direction) / prior.intercept_scale**2
+        prior_mean = np.concatenate([[prior.intercept_loc + offset @ coef_mean], coef_mean])
+    else:
+        rotation, lik_diag, theta_ols = eigvec, eigval, coef_ols
+        prior_prec, prior_mean = np.diag(coef_prec), coef_mean
+    prior_prec = rotation.T @ prior_prec @ rotation
+    prior_mean = rotation.T @ prior_mean
+
+    total_ss = yy + (stats.n_obs * stats.y_mean[target] ** 2 if fit_intercept else 0.0)
+    fits_exactly = rss_min <= _EXACT_FIT_RTOL * total_ss
+    exact_fit = (
+        prior.noise is None
+        and fits_exactly
+        and stats.n_obs >= rank + int(fit_intercept) + 1
+    )
+    if prior.noise is not None or exact_fit:
+        sigma_ref = prior.noise if not exact_fit else _EXACT_FIT_SIGMA * y_scale[target]
+        family, t_scale = NOISE_FAMILIES["fixed"], 0.0
+        rss_ratio = rss_min / (stats.n_obs * sigma_ref**2)
+    else:
+        family = NOISE_FAMILIES[prior.noise_prior]
+        if fits_exactly:
+            # Too few rows for an improper posterior: sigma is prior-dominated.
+            sigma_ref = prior.noise_scale
+            rss_ratio = rss_min / (stats.n_obs * sigma_ref**2)
+        else:
+            sigma_ref = np.sqrt(rss_min / stats.n_obs)
+            rss_ratio = 1.0
+        t_scale = 1.0 / np.sqrt(1.0 + 2.0 * stats.n_obs * rss_ratio)
+
+    scaled_lik = np.diag(lik_diag / sigma_ref**2)
+    lik_prec, eigvec_pencil = scipy.linalg.eigh(scaled_lik, scaled_lik + prior_prec)
+    metric = (scaled_lik + prior_prec) @ eigvec_pencil
+    pencil_prior = np.einsum("ik,ij,jk->k", eigvec_pencil, prior_prec, eigvec_pencil)
+    return WhitenedProblem(
+        transform=rotation @ eigvec_pencil,
+        lik_prec=np.clip(lik_prec, 0.0, None),
+        prior_prec=np.clip(pencil_prior, 0.0, None),
+        lik_mode=metric.T @ theta_ols,
+        prior_mode=metric.T @ prior_mean,
+        n_obs=stats.n_obs,
+        rss_ratio=rss_ratio,
+        sigma_ref=sigma_ref,
+        t_scale=t_scale,
+        ref_over_prior=sigma_ref / prior.noise_scale,
+        family=family,
+        x_mean=x_mean,
+        x_scale=x_scale,
+        fit_intercept=fit_intercept,
+        exact_fit=exact_fit,
+    )
