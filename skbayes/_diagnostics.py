@@ -40,7 +40,7 @@ def convergence_diagnostics(idata):
 
 
 def warn_if_not_converged(diagnostics):
-    """Raise a :class:`~sklearn.exceptions.ConvergenceWarning` naming each failed check."""
+    """Warn with a :class:`~sklearn.exceptions.ConvergenceWarning` naming failures."""
     problems = []
     if diagnostics["max_r_hat"] > MAX_R_HAT:
         problems.append(f"max r_hat {diagnostics['max_r_hat']:.3f} > {MAX_R_HAT}")

@@ -86,7 +86,8 @@ def sample_posterior(
     draws : PosteriorDraws
     """
     problems = [
-        whiten(stats, prior, fit_intercept, target) for target, prior in enumerate(priors)
+        whiten(stats, prior, fit_intercept, target)
+        for target, prior in enumerate(priors)
     ]
     dim = padded_dim(problems[0].dim)
     inputs = [problem.kernel_inputs(dim) for problem in problems]
@@ -103,11 +104,12 @@ def sample_posterior(
     )
     # Kernel output is (target, chain, draw, ...); the public layout is
     # (chain, draw, target, ...), as in ArviZ.
+    per_target = list(zip(problems, raw.x, strict=True))
     intercept, coef, sigma = zip(
-        *(problem.unwhiten(x) for problem, x in zip(problems, raw.x))
+        *(problem.unwhiten(x) for problem, x in per_target), strict=True
     )
     intercept_mean, coef_mean = zip(
-        *(problem.posterior_mean(x) for problem, x in zip(problems, raw.x))
+        *(problem.posterior_mean(x) for problem, x in per_target), strict=True
     )
     n_steps = np.moveaxis(raw.num_steps, 0, -1)
     sample_stats = {

@@ -178,8 +178,8 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
     >>> import numpy as np
     >>> from skbayes import BayesianLinearRegressor
     >>> rng = np.random.default_rng(0)
-    >>> X = rng.normal(size=(100, 2))
-    >>> y = 1.0 + X @ [2.0, -1.0] + rng.normal(scale=0.5, size=100)
+    >>> X = rng.normal(size=(1000, 2))
+    >>> y = 1.0 + X @ [2.0, -1.0] + rng.normal(scale=0.5, size=1000)
     >>> reg = BayesianLinearRegressor(random_state=0).fit(X, y)
     >>> reg.coef_.round(1)
     array([ 2., -1.])
@@ -262,13 +262,16 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
             Fitted estimator.
         """
         X, y = validate_data(
-            self, X, y, y_numeric=True, multi_output=True, dtype=[np.float64, np.float32]
+            self,
+            X,
+            y,
+            y_numeric=True,
+            multi_output=True,
+            dtype=[np.float64, np.float32],
         )
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=np.float64, ensure_non_negative=True
         )
-        if not sample_weight.sum() > 0:
-            raise ValueError("sample_weight must not sum to zero.")
         Y = y.reshape(y.shape[0], -1)
         stats = sufficient_statistics(X, Y, sample_weight)
         priors = resolve_priors(self.get_params(), X.shape[1], stats)
@@ -314,14 +317,22 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         }
         self.coef_ = draws.coef_mean if multi else draws.coef_mean[0]
         sigma = self.posterior_samples_["sigma"].mean(axis=0)
-        self.intercept_ = draws.intercept_mean if multi else float(draws.intercept_mean[0])
+        self.intercept_ = (
+            draws.intercept_mean if multi else float(draws.intercept_mean[0])
+        )
         self.sigma_ = sigma if multi else float(sigma)
         feature_names = getattr(
             self, "feature_names_in_", [f"x{j}" for j in range(n_features)]
         )
         target_names = [f"y{k}" for k in range(draws.coef.shape[2])]
         self.idata_ = build_inference_data(
-            draws, y, feature_names, target_names, known_noise=self.noise is not None
+            draws,
+            y,
+            feature_names,
+            target_names,
+            known_noise=self.noise is not None
+            or any(problem.exact_fit for problem in draws.problems),
+            fit_intercept=self.fit_intercept,
         )
         coef_hdi = az.hdi(draws.coef, hdi_prob=self.hdi_prob)
         self.coef_hdi_ = coef_hdi if multi else coef_hdi[0]
@@ -335,10 +346,14 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
             yield samples["intercept"], samples["coef"], samples["sigma"]
             return
         for k in range(self.coef_.shape[0]):
-            yield samples["intercept"][:, k], samples["coef"][:, k], samples["sigma"][:, k]
+            yield (
+                samples["intercept"][:, k],
+                samples["coef"][:, k],
+                samples["sigma"][:, k],
+            )
 
     def _per_target(self, compute):
-        """Apply ``compute(intercept, coef, sigma)`` to each target and stack on the last axis."""
+        """Apply ``compute(intercept, coef, sigma)`` per target; targets stack last."""
         results = [compute(*draws) for draws in self._posterior_by_target()]
         return results[0] if self.coef_.ndim == 1 else np.stack(results, axis=-1)
 
@@ -427,7 +442,9 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
             index = np.arange(n_draws)
         else:
             if not (isinstance(n_samples, Integral) and n_samples >= 1):
-                raise ValueError(f"n_samples must be a positive integer; got {n_samples!r}.")
+                raise ValueError(
+                    f"n_samples must be a positive integer; got {n_samples!r}."
+                )
             index = rng.choice(n_draws, n_samples, replace=n_samples > n_draws)
 
         def draw(intercept, coef, sigma):
@@ -471,7 +488,9 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
             2-D ``y``; only if ``return_params``.
         """
         if not (isinstance(n_samples, Integral) and n_samples >= 1):
-            raise ValueError(f"n_samples must be a positive integer; got {n_samples!r}.")
+            raise ValueError(
+                f"n_samples must be a positive integer; got {n_samples!r}."
+            )
         fitted = hasattr(self, "posterior_samples_")
         if fitted:
             X = self._validate_X(X)
@@ -502,9 +521,7 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         y_draws = combine(y_draws, -1)
         if not return_params:
             return y_draws
-        parameters = {
-            name: combine([d[name] for d in draws], 1) for name in draws[0]
-        }
+        parameters = {name: combine([d[name] for d in draws], 1) for name in draws[0]}
         return y_draws, parameters
 
     def summary(self, **kwargs):

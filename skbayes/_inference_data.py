@@ -5,7 +5,9 @@ import numpy as np
 from ._arviz import az
 
 
-def build_inference_data(draws, y, feature_names, target_names, known_noise):
+def build_inference_data(
+    draws, y, feature_names, target_names, known_noise, fit_intercept
+):
     """Assemble the ``posterior``, ``sample_stats`` and ``observed_data`` groups.
 
     Parameters
@@ -21,6 +23,8 @@ def build_inference_data(draws, y, feature_names, target_names, known_noise):
     known_noise : bool
         When the noise scale is fixed it is not a random variable and is left
         out of the posterior group, as PyMC leaves out constants.
+    fit_intercept : bool
+        Without an intercept, the constant zero is left out likewise.
 
     Returns
     -------
@@ -32,10 +36,10 @@ def build_inference_data(draws, y, feature_names, target_names, known_noise):
     def per_target(array):
         return array if multi else array[..., 0]
 
-    posterior = {
-        "intercept": per_target(draws.intercept),
-        "coef": draws.coef if multi else draws.coef[..., 0, :],
-    }
+    posterior = {}
+    if fit_intercept:
+        posterior["intercept"] = per_target(draws.intercept)
+    posterior["coef"] = draws.coef if multi else draws.coef[..., 0, :]
     if not known_noise:
         posterior["sigma"] = per_target(draws.sigma)
     sample_stats = {

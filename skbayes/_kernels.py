@@ -104,7 +104,7 @@ def _excess_log_noise_jvp(primals, tangents):
 
 
 def _log_noise_prior(family, ratio):
-    """Log density of the noise prior at ``sigma / prior_scale = ratio``, up to constants."""
+    """Log density of the noise prior at ``ratio = sigma / scale``, up to a constant."""
     branches = (
         lambda r: -r,  # exponential
         lambda r: -0.5 * r * r,  # half-normal
@@ -142,7 +142,9 @@ def potential_energy(inputs, x):
     log_det = -0.5 * jnp.sum(jnp.log(precision))
     conflict = -0.5 * jnp.sum(q_t * p / precision * inputs.shift**2)
     ratio = inputs.ref_over_prior * jnp.exp(t)
-    log_sigma = log_lik + log_det + conflict + _log_noise_prior(inputs.family, ratio) + t
+    log_sigma = (
+        log_lik + log_det + conflict + _log_noise_prior(inputs.family, ratio) + t
+    )
     known = inputs.family == NOISE_FAMILIES["fixed"]
     energy_sigma = jnp.where(known, 0.5 * tau * tau, -log_sigma)
     return 0.5 * jnp.dot(z, z) + energy_sigma

@@ -69,7 +69,7 @@ class SufficientStatistics:
         )
 
     def raw(self):
-        """Uncentred cross-products ``(X'WX, X'Wy, y'Wy)``, for models without intercept."""
+        """Uncentred ``(X'WX, X'Wy, y'Wy)``, for models without an intercept."""
         n = self.n_obs
         return (
             self.xx + n * np.outer(self.x_mean, self.x_mean),

@@ -253,7 +253,9 @@ def whiten(stats, prior, fit_intercept, target=0):
         direction = np.concatenate([[1.0], -offset])
         if prior.intercept_scale is not None:
             prior_prec += np.outer(direction, direction) / prior.intercept_scale**2
-        prior_mean = np.concatenate([[prior.intercept_loc + offset @ coef_mean], coef_mean])
+        prior_mean = np.concatenate(
+            [[prior.intercept_loc + offset @ coef_mean], coef_mean]
+        )
     else:
         rotation, lik_diag, theta_ols = eigvec, eigval, coef_ols
         prior_prec, prior_mean = np.diag(coef_prec), coef_mean
@@ -283,8 +285,15 @@ def whiten(stats, prior, fit_intercept, target=0):
         t_scale = 1.0 / np.sqrt(1.0 + 2.0 * stats.n_obs * rss_ratio)
 
     scaled_lik = np.diag(lik_diag / sigma_ref**2)
-    lik_prec, eigvec_pencil = scipy.linalg.eigh(scaled_lik, scaled_lik + prior_prec)
-    metric = (scaled_lik + prior_prec) @ eigvec_pencil
+    metric = scaled_lik + prior_prec
+    # Equilibrate the pencil to a unit diagonal: the eigensolver's error grows
+    # with the conditioning of `metric`, which spans the spectrum of the design.
+    balance = 1.0 / np.sqrt(np.diag(metric))
+    lik_prec, eigvec_pencil = scipy.linalg.eigh(
+        balance[:, None] * scaled_lik * balance, balance[:, None] * metric * balance
+    )
+    eigvec_pencil = balance[:, None] * eigvec_pencil
+    metric = metric @ eigvec_pencil
     pencil_prior = np.einsum("ik,ij,jk->k", eigvec_pencil, prior_prec, eigvec_pencil)
     return WhitenedProblem(
         transform=rotation @ eigvec_pencil,

@@ -1,0 +1,8 @@
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from skbayes import BayesianLinearRegressor
+
+
+@parametrize_with_checks([BayesianLinearRegressor()])
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
