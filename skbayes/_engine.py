@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import jax
 import numpy as np
 
-from ._kernels import run_nuts
+from ._kernels import progress_reporter, run_nuts
 from ._whitening import whiten
 
 #: Smallest padded number of directions; see :func:`padded_dim`.
@@ -67,6 +67,7 @@ def sample_posterior(
     num_chains,
     target_accept_prob,
     seed,
+    progress_bar=False,
 ):
     """Sample the posterior of a Bayesian linear regression with NUTS.
 
@@ -80,6 +81,8 @@ def sample_posterior(
     target_accept_prob : float
     seed : int
         Seed of the JAX PRNG key.
+    progress_bar : bool, default=False
+        Show a tqdm bar of the iterations, with the phase and the divergences.
 
     Returns
     -------
@@ -92,16 +95,29 @@ def sample_posterior(
     dim = padded_dim(problems[0].dim)
     inputs = [problem.kernel_inputs(dim) for problem in problems]
     stacked = jax.tree.map(lambda *leaves: np.stack(leaves), *inputs)
-    raw = jax.device_get(
-        run_nuts(
-            stacked,
-            jax.random.key(seed),
-            np.float32(target_accept_prob),
-            num_warmup=num_warmup,
-            num_samples=num_samples,
-            num_chains=num_chains,
+    if progress_bar:
+        from tqdm.auto import tqdm
+
+        progress_reporter.bar = tqdm(
+            total=num_warmup + num_samples, desc="compiling", unit="it", leave=True
         )
-    )
+        progress_reporter.num_warmup = num_warmup
+    try:
+        raw = jax.device_get(
+            run_nuts(
+                stacked,
+                jax.random.key(seed),
+                np.float32(target_accept_prob),
+                num_warmup=num_warmup,
+                num_samples=num_samples,
+                num_chains=num_chains,
+                progress_bar=progress_bar,
+            )
+        )
+    finally:
+        if progress_reporter.bar is not None:
+            progress_reporter.bar.close()
+            progress_reporter.bar = None
     # Kernel output is (target, chain, draw, ...); the public layout is
     # (chain, draw, target, ...), as in ArviZ.
     per_target = list(zip(problems, raw.x, strict=True))

@@ -183,41 +183,47 @@ class ChainDraws(NamedTuple):
     step_size: jax.Array
 
 
-def _run_chain(inputs, key, target_accept_prob, *, num_warmup, num_samples, dim):
-    init_key, chain_key = jax.random.split(key)
-    # Spread the chains over the bulk of the (near standard normal) posterior so
-    # that r_hat can detect a chain that is stuck.
-    init_x = jax.random.uniform(init_key, (dim,), minval=-2.0, maxval=2.0)
-    init_kernel, sample_kernel = hmc(potential_fn_gen=_potential_fn_gen, algo="NUTS")
-    state = init_kernel(
-        init_x,
-        num_warmup,
-        target_accept_prob=target_accept_prob,
-        model_args=(inputs,),
-        rng_key=chain_key,
-    )
-    step = partial(sample_kernel, model_args=(inputs,))
+class _ProgressReporter:
+    """Host side of the progress bar: the compiled loop calls :meth:`update`.
 
-    def draw(state, _):
-        state = step(state)
-        return state, ChainDraws(
-            x=state.z,
-            diverging=state.diverging,
-            num_steps=state.num_steps,
-            accept_prob=state.accept_prob,
-            energy=state.energy,
-            potential_energy=state.potential_energy,
-            step_size=state.adapt_state.step_size,
-        )
+    The compiled sampler is cached and shared, so it calls this one object,
+    which forwards to the bar of the fit in progress.
+    """
 
-    # One loop over warmup and sampling traces and compiles NUTS once instead
-    # of twice; the kernel itself stops adapting after `num_warmup` steps.
-    _, draws = lax.scan(draw, state, None, length=num_warmup + num_samples)
-    return jax.tree.map(lambda a: a[num_warmup:], draws)
+    def __init__(self):
+        self.bar = None
+        self.num_warmup = 0
+
+    def update(self, iteration, divergences):
+        if self.bar is None:
+            return
+        iteration = int(iteration)
+        phase = "warmup" if iteration < self.num_warmup else "sampling"
+        self.bar.set_description(phase, refresh=False)
+        self.bar.set_postfix(divergences=int(divergences), refresh=False)
+        self.bar.update(iteration - self.bar.n)
 
 
-@partial(jax.jit, static_argnames=("num_warmup", "num_samples", "num_chains"))
-def run_nuts(inputs, key, target_accept_prob, *, num_warmup, num_samples, num_chains):
+progress_reporter = _ProgressReporter()
+
+#: Progress bar updates per fit.
+_PROGRESS_UPDATES = 50
+
+
+@partial(
+    jax.jit,
+    static_argnames=("num_warmup", "num_samples", "num_chains", "progress_bar"),
+)
+def run_nuts(
+    inputs,
+    key,
+    target_accept_prob,
+    *,
+    num_warmup,
+    num_samples,
+    num_chains,
+    progress_bar=False,
+):
     """Warm up and sample NUTS chains for every target in one compiled program.
 
     Parameters
@@ -230,6 +236,9 @@ def run_nuts(inputs, key, target_accept_prob, *, num_warmup, num_samples, num_ch
         Target acceptance probability of step-size adaptation (traced).
     num_warmup, num_samples, num_chains : int
         Static: they fix loop lengths and output shapes.
+    progress_bar : bool, default=False
+        Static: report progress to :data:`progress_reporter` from the loop.
+        When False no callback is traced, so the kernel pays nothing for it.
 
     Returns
     -------
@@ -239,18 +248,60 @@ def run_nuts(inputs, key, target_accept_prob, *, num_warmup, num_samples, num_ch
     global _trace_count
     _trace_count += 1
     n_targets, dim = inputs.lik_prec.shape
-    # One vmap over (target, chain) pairs: batching NUTS's nested while loops
-    # dominates tracing time, and each vmap level pays it again.
-    keys = jax.random.split(key, n_targets * num_chains)
+    # Chains of all targets are vectorised together, as (target, chain) pairs.
     pair_inputs = jax.tree.map(lambda a: jnp.repeat(a, num_chains, axis=0), inputs)
-    run = partial(
-        _run_chain,
-        target_accept_prob=target_accept_prob,
-        num_warmup=num_warmup,
-        num_samples=num_samples,
-        dim=dim + 1,
-    )
-    draws = jax.vmap(run)(pair_inputs, keys)
+    keys = jax.random.split(key, n_targets * num_chains)
+    init_kernel, sample_kernel = hmc(potential_fn_gen=_potential_fn_gen, algo="NUTS")
+
+    def init_chain(chain_inputs, chain_key):
+        init_key, kernel_key = jax.random.split(chain_key)
+        # Spread the chains over the bulk of the (near standard normal)
+        # posterior so that r_hat can detect a chain that is stuck.
+        init_x = jax.random.uniform(init_key, (dim + 1,), minval=-2.0, maxval=2.0)
+        return init_kernel(
+            init_x,
+            num_warmup,
+            target_accept_prob=target_accept_prob,
+            model_args=(chain_inputs,),
+            rng_key=kernel_key,
+        )
+
+    step = jax.vmap(lambda state, chain_inputs: sample_kernel(state, (chain_inputs,)))
+    total = num_warmup + num_samples
+    report_every = max(1, total // _PROGRESS_UPDATES)
+
+    def iterate(carry, iteration):
+        state, divergences = carry
+        state = step(state, pair_inputs)
+        divergences += jnp.where(iteration >= num_warmup, state.diverging.sum(), 0)
+        if progress_bar:
+            lax.cond(
+                ((iteration + 1) % report_every == 0) | (iteration + 1 == total),
+                lambda: jax.debug.callback(
+                    progress_reporter.update, iteration + 1, divergences
+                ),
+                lambda: None,
+            )
+        draws = ChainDraws(
+            x=state.z,
+            diverging=state.diverging,
+            num_steps=state.num_steps,
+            accept_prob=state.accept_prob,
+            energy=state.energy,
+            potential_energy=state.potential_energy,
+            step_size=state.adapt_state.step_size,
+        )
+        return (state, divergences), draws
+
+    # One loop over warmup and sampling traces and compiles NUTS once instead
+    # of twice; the kernel itself stops adapting after `num_warmup` steps. A
+    # single vmap (over chains, inside the loop) keeps tracing time down: batching
+    # NUTS's nested while loops dominates it.
+    state = jax.vmap(init_chain)(pair_inputs, keys)
+    _, draws = lax.scan(iterate, (state, jnp.zeros((), jnp.int32)), jnp.arange(total))
     return jax.tree.map(
-        lambda a: a.reshape((n_targets, num_chains) + a.shape[1:]), draws
+        lambda a: jnp.moveaxis(a[num_warmup:], 0, 1).reshape(
+            (n_targets, num_chains, num_samples) + a.shape[2:]
+        ),
+        draws,
     )
