@@ -38,7 +38,6 @@ def main():
     print(
         f"  max r_hat {diagnostics['max_r_hat']:.4f}   "
         f"min bulk ESS {diagnostics['min_ess_bulk']:.0f}   "
-        f"min tail ESS {diagnostics['min_ess_tail']:.0f}   "
         f"divergences {diagnostics['num_divergences']}"
     )
 

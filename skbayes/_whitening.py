@@ -188,6 +188,63 @@ def _truncated_gram(gram):
     return np.where(keep, eigval, 0.0), eigvec, int(keep.sum())
 
 
+def _prior_in_theta(prior, fit_intercept, x_mean, x_scale):
+    """Prior precision and mean of ``theta`` (flat directions have zero precision).
+
+    Returns
+    -------
+    precision : ndarray of shape (d, d)
+    mean : ndarray of shape (d,)
+    """
+    coef_prec = (
+        np.zeros(x_scale.shape[0])
+        if prior.coef_scale is None
+        else 1.0 / (prior.coef_scale * x_scale) ** 2
+    )
+    coef_mean = prior.coef_loc * x_scale
+    if not fit_intercept:
+        return np.diag(coef_prec), coef_mean
+    precision = np.diag(np.concatenate([[0.0], coef_prec]))
+    # The intercept prior acts on `direction @ theta`: the intercept at the
+    # feature means (centred), or at X = 0.
+    offset = np.zeros_like(x_mean) if prior.intercept_centred else x_mean / x_scale
+    direction = np.concatenate([[1.0], -offset])
+    if prior.intercept_scale is not None:
+        precision += np.outer(direction, direction) / prior.intercept_scale**2
+    mean = np.concatenate([[prior.intercept_loc + offset @ coef_mean], coef_mean])
+    return precision, mean
+
+
+def _noise_reference(prior, rss_min, yy, n_obs, n_params, y_scale):
+    """Reference scale and parameterisation of the noise.
+
+    Returns
+    -------
+    sigma_ref, rss_ratio, t_scale : float
+    family : int
+    exact_fit : bool
+    """
+    # `yy` is the sum of squares the model measures y by (centred with an
+    # intercept): the rounding of the statistics is relative to it.
+    fits_exactly = rss_min <= _EXACT_FIT_RTOL * yy
+    # With RSS = 0 the posterior of sigma behaves like sigma**-(n_obs - n_params)
+    # at 0: improper unless there are fewer rows than parameters plus one.
+    exact_fit = prior.noise is None and fits_exactly and n_obs >= n_params + 1
+    if prior.noise is not None or exact_fit:
+        sigma_ref = _EXACT_FIT_SIGMA * y_scale if exact_fit else prior.noise
+        rss_ratio = rss_min / (n_obs * sigma_ref**2)
+        return sigma_ref, rss_ratio, 0.0, NOISE_FAMILIES["fixed"], exact_fit
+    if fits_exactly:
+        # Too few rows for an improper posterior: sigma is prior-dominated.
+        sigma_ref = prior.noise_scale
+        rss_ratio = rss_min / (n_obs * sigma_ref**2)
+    else:
+        sigma_ref, rss_ratio = np.sqrt(rss_min / n_obs), 1.0
+    # About the posterior sd of log(sigma) when the data dominate.
+    t_scale = 1.0 / np.sqrt(1.0 + 2.0 * n_obs * rss_ratio)
+    return sigma_ref, rss_ratio, t_scale, NOISE_FAMILIES[prior.noise_prior], False
+
+
 def whiten(stats, prior, fit_intercept, target=0):
     """Build the whitened posterior of one target.
 
@@ -225,7 +282,6 @@ def whiten(stats, prior, fit_intercept, target=0):
     pseudo_inverse = np.divide(1.0, eigval, out=np.zeros_like(eigval), where=eigval > 0)
     coef_ols = pseudo_inverse * cross  # in the eigenbasis of the Gram matrix
     rss_min = max(yy - cross @ coef_ols, 0.0)
-
     if prior.coef_scale is None and rank < n_features:
         raise ValueError(
             "The posterior is improper: prior_scale=None puts a flat prior on "
@@ -234,60 +290,30 @@ def whiten(stats, prior, fit_intercept, target=0):
             "number."
         )
 
-    coef_prec = (
-        np.zeros(n_features)
-        if prior.coef_scale is None
-        else 1.0 / (prior.coef_scale * x_scale) ** 2
-    )
-    coef_mean = prior.coef_loc * x_scale
     # `rotation` maps the eigenbasis of the likelihood, where its precision is
     # diagonal with exact zeros on undetermined directions, to `theta`.
     if fit_intercept:
         rotation = scipy.linalg.block_diag(1.0, eigvec)
         lik_diag = np.concatenate([[stats.n_obs], eigval])
         theta_ols = np.concatenate([[stats.y_mean[target]], coef_ols])
-        prior_prec = np.diag(np.concatenate([[0.0], coef_prec]))
-        # The intercept prior acts on `direction @ theta`: the intercept at the
-        # feature means, or at X = 0.
-        offset = np.zeros(n_features) if prior.intercept_centred else x_mean / x_scale
-        direction = np.concatenate([[1.0], -offset])
-        if prior.intercept_scale is not None:
-            prior_prec += np.outer(direction, direction) / prior.intercept_scale**2
-        prior_mean = np.concatenate(
-            [[prior.intercept_loc + offset @ coef_mean], coef_mean]
-        )
     else:
         rotation, lik_diag, theta_ols = eigvec, eigval, coef_ols
-        prior_prec, prior_mean = np.diag(coef_prec), coef_mean
+    prior_prec, prior_mean = _prior_in_theta(prior, fit_intercept, x_mean, x_scale)
     prior_prec = rotation.T @ prior_prec @ rotation
     prior_mean = rotation.T @ prior_mean
-
-    total_ss = yy + (stats.n_obs * stats.y_mean[target] ** 2 if fit_intercept else 0.0)
-    fits_exactly = rss_min <= _EXACT_FIT_RTOL * total_ss
-    exact_fit = (
-        prior.noise is None
-        and fits_exactly
-        and stats.n_obs >= rank + int(fit_intercept) + 1
+    sigma_ref, rss_ratio, t_scale, family, exact_fit = _noise_reference(
+        prior,
+        rss_min,
+        yy,
+        stats.n_obs,
+        rank + int(fit_intercept),
+        y_scale[target],
     )
-    if prior.noise is not None or exact_fit:
-        sigma_ref = prior.noise if not exact_fit else _EXACT_FIT_SIGMA * y_scale[target]
-        family, t_scale = NOISE_FAMILIES["fixed"], 0.0
-        rss_ratio = rss_min / (stats.n_obs * sigma_ref**2)
-    else:
-        family = NOISE_FAMILIES[prior.noise_prior]
-        if fits_exactly:
-            # Too few rows for an improper posterior: sigma is prior-dominated.
-            sigma_ref = prior.noise_scale
-            rss_ratio = rss_min / (stats.n_obs * sigma_ref**2)
-        else:
-            sigma_ref = np.sqrt(rss_min / stats.n_obs)
-            rss_ratio = 1.0
-        t_scale = 1.0 / np.sqrt(1.0 + 2.0 * stats.n_obs * rss_ratio)
 
     scaled_lik = np.diag(lik_diag / sigma_ref**2)
     metric = scaled_lik + prior_prec
-    # Equilibrate the pencil to a unit diagonal: the eigensolver's error grows
-    # with the conditioning of `metric`, which spans the spectrum of the design.
+    # Equilibrate the pencil to a unit diagonal before the generalised
+    # eigensolver: `metric` spans the whole spectrum of the design.
     balance = 1.0 / np.sqrt(np.diag(metric))
     lik_prec, eigvec_pencil = scipy.linalg.eigh(
         balance[:, None] * scaled_lik * balance, balance[:, None] * metric * balance

@@ -220,6 +220,13 @@ def test_exact_fit_warns_and_returns_the_limit(rng):
     assert model.sigma_ < 1e-4
 
 
+def test_large_offset_in_y_is_not_an_exact_fit(regression_data):
+    X, y = regression_data(n_samples=50, noise=0.5)
+    model = BayesianLinearRegressor(random_state=0).fit(X, y + 1e7)
+    np.testing.assert_allclose(model.sigma_, 0.5, rtol=0.3)
+    np.testing.assert_allclose(model.intercept_, 1e7 + 1.0, atol=0.5)
+
+
 def test_no_warning_on_well_posed_fit(fitted, regression_data):
     X, y = regression_data(n_samples=60)
     with warnings.catch_warnings():
