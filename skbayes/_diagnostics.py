@@ -3,7 +3,6 @@
 import warnings
 
 import numpy as np
-import scipy.stats
 from numpyro.diagnostics import effective_sample_size, split_gelman_rubin
 from scipy.special import ndtri
 from sklearn.exceptions import ConvergenceWarning
@@ -17,6 +16,9 @@ MIN_ESS_PER_CHAIN = 100
 def _rank_normalise(draws):
     """Normal scores of the ranks of each column over all chains and draws.
 
+    Ranks are ordinal: draws of a continuous posterior have no ties, and
+    constant parameters are left out before this is called.
+
     Parameters
     ----------
     draws : ndarray of shape (n_chains, n_draws, n_params)
@@ -25,9 +27,12 @@ def _rank_normalise(draws):
     -------
     scores : ndarray of the same shape
     """
-    flat = draws.reshape(-1, draws.shape[-1])
-    ranks = scipy.stats.rankdata(flat, axis=0)
-    return ndtri((ranks - 0.375) / (flat.shape[0] + 0.25)).reshape(draws.shape)
+    columns = np.ascontiguousarray(draws.reshape(-1, draws.shape[-1]).T)
+    order = np.argsort(columns, axis=1)
+    ranks = np.empty_like(order)
+    np.put_along_axis(ranks, order, np.arange(1, columns.shape[1] + 1)[None], axis=1)
+    scores = ndtri((ranks - 0.375) / (columns.shape[1] + 0.25))
+    return scores.T.reshape(draws.shape)
 
 
 def _split_chains(draws):
