@@ -21,6 +21,7 @@ extensions = [
     "sphinx_gallery.gen_gallery",
 ]
 
+templates_path = ["_templates"]
 autosummary_generate = True
 numpydoc_show_class_members = False
 exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py"]

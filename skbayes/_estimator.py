@@ -40,6 +40,9 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
     the data, so fitting costs one pass over the rows plus a sampling time that
     does not depend on their number.
 
+    ``score`` is the coefficient of determination R^2 of ``predict``, as for
+    every scikit-learn regressor.
+
     Read more in the :ref:`User Guide <user_guide>`.
 
     Parameters
@@ -146,10 +149,10 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         ``num_chains`` and ``num_draws``.
 
     n_features_in_ : int
-        Number of features seen during :term:`fit`.
+        Number of features seen during ``fit``.
 
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during :term:`fit`. Defined only when `X`
+        Names of features seen during ``fit``. Defined only when `X`
         has feature names that are all strings.
 
     See Also
