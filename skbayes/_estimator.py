@@ -3,10 +3,12 @@
 import sys
 import time
 import warnings
+from collections.abc import Mapping
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
+from sklearn.exceptions import NotFittedError
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import (
@@ -19,15 +21,41 @@ from sklearn.utils.validation import (
 from ._arviz import az
 from ._diagnostics import convergence_diagnostics, fit_report, warn_if_not_converged
 from ._engine import sample_posterior
-from ._inference_data import build_inference_data
+from ._inference_data import (
+    build_inference_data,
+    log_likelihood_inference_data,
+    predictive_inference_data,
+    prior_inference_data,
+)
+from ._numpyro_model import numpyro_model
 from ._predictive import (
     linear_predictor,
+    pointwise_log_likelihood,
     predictive_interval,
     predictive_std,
 )
 from ._priors import NOISE_PRIORS, resolve_priors
 from ._simulate import sample_prior_parameters
 from ._suffstats import sufficient_statistics
+
+
+def _coef_by_position(params, feature_names):
+    """Turn ``params["coef"]`` given as {feature name: value} into an array."""
+    if not params or not isinstance(params.get("coef"), Mapping):
+        return params
+    named = params["coef"]
+    if feature_names is None:
+        raise ValueError(
+            "params['coef'] is keyed by feature name, but the features have no "
+            "names: pass X as a DataFrame, or coef as an array."
+        )
+    names = [str(name) for name in feature_names]
+    if set(named) != set(names):
+        raise ValueError(
+            f"params['coef'] must name every feature exactly once: {names}; "
+            f"got {list(named)}."
+        )
+    return {**params, "coef": np.array([named[name] for name in names], dtype=float)}
 
 
 class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
@@ -296,7 +324,8 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
             progress_bar=self.progress_bar,
         )
         elapsed = time.perf_counter() - start
-        if any(problem.exact_fit for problem in draws.problems):
+        exact_fit = any(problem.exact_fit for problem in draws.problems)
+        if exact_fit:
             warnings.warn(
                 "y is an exact linear function of X, on more rows than the fit has "
                 "parameters: the posterior of the noise scale is improper and piles "
@@ -307,15 +336,18 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
             )
         self._stats = stats
         self._priors = priors
-        self._set_posterior(draws, y)
+        self._set_posterior(draws, y, fixed_noise=self.noise is not None or exact_fit)
         if self.progress_bar:
             print(fit_report(self.diagnostics_, elapsed), file=sys.stderr)
         return self
 
-    def _set_posterior(self, draws, y):
-        """Set every fitted attribute from posterior draws."""
+    def _set_posterior(self, draws, y, fixed_noise):
+        """Set every fitted attribute from posterior draws.
+
+        ``fixed_noise`` says that sigma was not sampled (known noise, or the
+        limit of an exact fit): it is then left out of the posterior group.
+        """
         multi = y.ndim == 2
-        n_features = draws.coef.shape[-1]
 
         def flat(array):
             # (chain, draw, target, *event) -> (draws, [target,] *event)
@@ -333,17 +365,12 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
             draws.intercept_mean if multi else float(draws.intercept_mean[0])
         )
         self.sigma_ = sigma if multi else float(sigma)
-        feature_names = getattr(
-            self, "feature_names_in_", [f"x{j}" for j in range(n_features)]
-        )
-        target_names = [f"y{k}" for k in range(draws.coef.shape[2])]
         self.idata_ = build_inference_data(
             draws,
             y,
-            feature_names,
-            target_names,
-            known_noise=self.noise is not None
-            or any(problem.exact_fit for problem in draws.problems),
+            self._feature_names(),
+            self._target_names(),
+            known_noise=fixed_noise,
             fit_intercept=self.fit_intercept,
         )
         coef_hdi = az.hdi(draws.coef, hdi_prob=self.hdi_prob)
@@ -351,23 +378,42 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         self.diagnostics_ = convergence_diagnostics(self.idata_)
         warn_if_not_converged(self.diagnostics_)
 
-    def _posterior_by_target(self):
-        """Yield ``(intercept, coef, sigma)`` draws of each target."""
+    def _posterior_by_target(self, compute):
+        """``compute(intercept, coef, sigma)`` on the draws of each target."""
         samples = self.posterior_samples_
         if self.coef_.ndim == 1:
-            yield samples["intercept"], samples["coef"], samples["sigma"]
-            return
-        for k in range(self.coef_.shape[0]):
-            yield (
+            return [compute(samples["intercept"], samples["coef"], samples["sigma"])]
+        return [
+            compute(
                 samples["intercept"][:, k],
                 samples["coef"][:, k],
                 samples["sigma"][:, k],
             )
+            for k in range(self.coef_.shape[0])
+        ]
+
+    def _stack_targets(self, results):
+        """One result per target -> targets on the last axis (none for 1-D y)."""
+        return results[0] if self.coef_.ndim == 1 else np.stack(results, axis=-1)
 
     def _per_target(self, compute):
         """Apply ``compute(intercept, coef, sigma)`` per target; targets stack last."""
-        results = [compute(*draws) for draws in self._posterior_by_target()]
-        return results[0] if self.coef_.ndim == 1 else np.stack(results, axis=-1)
+        return self._stack_targets(self._posterior_by_target(compute))
+
+    def _feature_names(self):
+        n_features = self.n_features_in_
+        return list(
+            getattr(self, "feature_names_in_", [f"x{j}" for j in range(n_features)])
+        )
+
+    def _target_names(self):
+        n_targets = 1 if self.coef_.ndim == 1 else self.coef_.shape[0]
+        return [f"y{k}" for k in range(n_targets)]
+
+    @property
+    def _n_training_rows(self):
+        """Number of training rows, as recorded in ``observed_data``."""
+        return self.idata_.observed_data.sizes["obs_id"]
 
     def _validate_X(self, X):
         check_is_fitted(self)
@@ -429,7 +475,14 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         # Stacking puts targets last; the bounds belong last.
         return intervals if intervals.ndim == 2 else np.swapaxes(intervals, -1, -2)
 
-    def sample_posterior_predictive(self, X, n_samples=None, random_state=None):
+    def sample_posterior_predictive(
+        self,
+        X,
+        n_samples=None,
+        random_state=None,
+        extend_inferencedata=False,
+        predictions=False,
+    ):
         """Draw new observations at ``X`` from the posterior predictive distribution.
 
         Parameters
@@ -442,6 +495,18 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
             are asked for than there are).
         random_state : int, RandomState instance or None, default=None
             Seeds the choice of draws and the observation noise.
+        extend_inferencedata : bool, default=False
+            Also add the draws to ``idata_``, as PyMC's
+            ``extend_inferencedata=True`` does: ``y`` (new observations) and
+            ``mu`` (the regression function) with ``chain`` and ``draw`` dims,
+            and ``X``. Requires ``n_samples=None``.
+        predictions : bool, default=False
+            With ``extend_inferencedata``: ``X`` is new data, stored in the
+            ``predictions`` group (rows ``pred_id``) and
+            ``predictions_constant_data``. Otherwise ``X`` must be the training
+            rows, stored in ``posterior_predictive`` (rows ``obs_id``, matching
+            ``observed_data``, as posterior predictive checks need) and
+            ``constant_data``.
 
         Returns
         -------
@@ -452,21 +517,101 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         n_draws = self.posterior_samples_["sigma"].shape[0]
         if n_samples is None:
             index = np.arange(n_draws)
+        elif extend_inferencedata:
+            raise ValueError(
+                "extend_inferencedata=True keeps every draw with its chain; "
+                "leave n_samples=None."
+            )
+        elif not (isinstance(n_samples, Integral) and n_samples >= 1):
+            raise ValueError(
+                f"n_samples must be a positive integer; got {n_samples!r}."
+            )
         else:
-            if not (isinstance(n_samples, Integral) and n_samples >= 1):
-                raise ValueError(
-                    f"n_samples must be a positive integer; got {n_samples!r}."
-                )
             index = rng.choice(n_draws, n_samples, replace=n_samples > n_draws)
+        n_observed = self._n_training_rows
+        if extend_inferencedata and not predictions and X.shape[0] != n_observed:
+            raise ValueError(
+                f"The posterior predictive group is at the {n_observed} training "
+                f"rows, but X has {X.shape[0]}; pass predictions=True for new rows."
+            )
 
         def draw(intercept, coef, sigma):
             mu = linear_predictor(X, intercept[index], coef[index])
-            return mu + sigma[index, None] * rng.standard_normal(mu.shape)
+            return mu, mu + sigma[index, None] * rng.standard_normal(mu.shape)
 
-        return self._per_target(draw)
+        mu_draws, y_draws = zip(*self._posterior_by_target(draw), strict=True)
+        mu_draws, y_draws = self._stack_targets(mu_draws), self._stack_targets(y_draws)
+        if extend_inferencedata:
+            group = "predictions" if predictions else "posterior_predictive"
+            self.idata_.extend(
+                predictive_inference_data(
+                    group,
+                    y_draws,
+                    mu_draws,
+                    X,
+                    self.num_chains,
+                    self._feature_names(),
+                    self._target_names(),
+                ),
+                join="right",
+            )
+        return y_draws
+
+    def compute_log_likelihood(self, X, y, sample_weight=None):
+        """Add the pointwise log-likelihood of the training data to ``idata_``.
+
+        Needed by :func:`arviz.loo` and :func:`arviz.waic`; like PyMC's
+        ``compute_log_likelihood``. The statistics the fit keeps do not hold the
+        rows, so the training data are passed again. Rows are processed in
+        chunks; the result has one value per draw and row.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            The training targets, as passed to ``fit``.
+        sample_weight : array-like of shape (n_samples,), default=None
+            The weights passed to ``fit``: a row of weight ``w`` contributes
+            ``w`` times its log density.
+
+        Returns
+        -------
+        idata : arviz.InferenceData
+            ``idata_``, with a ``log_likelihood`` group holding ``y``.
+        """
+        X = self._validate_X(X).astype(np.float64, copy=False)
+        y = check_array(y, ensure_2d=False, dtype=np.float64)
+        observed = self.idata_.observed_data["y"].values
+        if y.shape != observed.shape or not np.allclose(y, observed):
+            raise ValueError(
+                "y must be the training targets: the log-likelihood is that of the "
+                "observed data in idata_.observed_data."
+            )
+        sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
+        Y = y.reshape(y.shape[0], -1)
+        log_lik = self._stack_targets(
+            [
+                pointwise_log_likelihood(X, Y[:, k], sample_weight, *draws)
+                for k, draws in enumerate(self._posterior_by_target(lambda *d: d))
+            ]
+        )
+        self.idata_.extend(
+            log_likelihood_inference_data(
+                log_lik, self.num_chains, self._target_names()
+            ),
+            join="right",
+        )
+        return self.idata_
 
     def sample_prior_predictive(
-        self, X, n_samples=500, random_state=None, params=None, return_params=False
+        self,
+        X,
+        n_samples=500,
+        random_state=None,
+        params=None,
+        return_params=False,
+        extend_inferencedata=False,
     ):
         """Draw observations at ``X`` from the prior predictive distribution.
 
@@ -485,10 +630,16 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
             Seeds the draws.
         params : dict, default=None
             Fixed values of ``"intercept"`` (float), ``"coef"`` (array of
-            shape (n_features,)) and/or ``"sigma"`` (float), each one value or one
-            per draw; parameters not given are drawn from the prior.
+            shape (n_features,), or a dict from feature name to value when the
+            features have names) and/or ``"sigma"`` (float), each one value or
+            one per draw; parameters not given are drawn from the prior, like
+            PyMC's ``pm.do`` or NumPyro's ``Predictive(params=...)``.
         return_params : bool, default=False
             Also return the parameter draws, e.g. to plot prior regression lines.
+        extend_inferencedata : bool, default=False
+            Also add ``prior`` and ``prior_predictive`` groups to ``idata_`` (a
+            fitted estimator, ``X`` the training rows), for prior predictive
+            checks such as ``arviz.plot_ppc(idata_, group="prior")``.
 
         Returns
         -------
@@ -504,6 +655,12 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
                 f"n_samples must be a positive integer; got {n_samples!r}."
             )
         fitted = hasattr(self, "posterior_samples_")
+        if extend_inferencedata and not fitted:
+            raise NotFittedError(
+                "extend_inferencedata=True adds to idata_, which fit creates."
+            )
+        feature_names = getattr(self, "feature_names_in_", getattr(X, "columns", None))
+        params = _coef_by_position(params, feature_names)
         if fitted:
             X = self._validate_X(X)
             priors, x_mean = self._priors, self._stats.x_mean
@@ -513,6 +670,11 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
             priors = resolve_priors(self.get_params(), X.shape[1])
             x_mean = np.zeros(X.shape[1])
         X = X.astype(np.float64, copy=False)
+        if extend_inferencedata and X.shape[0] != self._n_training_rows:
+            raise ValueError(
+                "The prior predictive group is at the training rows "
+                f"({self._n_training_rows}), but X has {X.shape[0]}."
+            )
         rng = np.random.default_rng(check_random_state(random_state).randint(2**31))
         draws = [
             sample_prior_parameters(
@@ -531,10 +693,63 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
             return np.stack(arrays, axis=axis) if multi else arrays[0]
 
         y_draws = combine(y_draws, -1)
+        parameters = {name: combine([d[name] for d in draws], 1) for name in draws[0]}
+        if extend_inferencedata:
+            self.idata_.extend(
+                prior_inference_data(
+                    parameters, y_draws, self._feature_names(), self._target_names()
+                ),
+                join="right",
+            )
         if not return_params:
             return y_draws
-        parameters = {name: combine([d[name] for d in draws], 1) for name in draws[0]}
         return y_draws, parameters
+
+    def render_model(self, X=None, filename=None, render_distributions=True):
+        """Draw the model as a graph, as :func:`numpyro.render_model` does.
+
+        Needs the ``graphviz`` Python package (``pip install "skbayes[graph]"``),
+        and Graphviz's ``dot`` program to write images.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), default=None
+            Data that size the plates of an unfitted estimator (which then needs
+            ``autoscale=False``); a fitted one uses its training data's sizes.
+        filename : str or path, default=None
+            Also write the graph to this file, in the format of its suffix.
+        render_distributions : bool, default=True
+            Label each variable with its distribution.
+
+        Returns
+        -------
+        graph : graphviz.Digraph
+        """
+        try:
+            import graphviz  # noqa: F401
+        except ImportError:
+            raise ImportError(
+                'render_model needs the graphviz package: pip install "skbayes[graph]".'
+            ) from None
+        from numpyro.infer.inspect import render_model
+
+        if hasattr(self, "posterior_samples_"):
+            prior, x_mean = self._priors[0], self._stats.x_mean
+            n_rows, n_features = self._n_training_rows, self.n_features_in_
+        elif X is None:
+            raise NotFittedError("render_model needs a fitted estimator, or X.")
+        else:
+            self._validate_params()
+            n_rows, n_features = check_array(X).shape
+            prior = resolve_priors(self.get_params(), n_features)[0]
+            x_mean = np.zeros(n_features)
+        return render_model(
+            numpyro_model(prior, self.fit_intercept, x_mean),
+            model_args=(np.zeros((1, n_features)),),
+            model_kwargs={"y": np.zeros(n_rows)},
+            filename=filename,
+            render_distributions=render_distributions,
+        )
 
     def summary(self, **kwargs):
         """ArviZ summary of the posterior.

@@ -63,3 +63,115 @@ def build_inference_data(
         dims=dims,
         attrs={"inference_library": "skbayes (numpyro NUTS)"},
     )
+
+
+def _chained(draws, num_chains):
+    """(n_draws, ...) with chains concatenated -> (chain, draw, ...)."""
+    return draws.reshape((num_chains, -1) + draws.shape[1:])
+
+
+def _row_dims(row_dim, values):
+    """Dims of a per-row variable: the row dim, then ``target`` for 2-D y."""
+    return [row_dim] + (["target"] if values.ndim == 4 else [])
+
+
+def predictive_inference_data(
+    group, y_draws, mu_draws, X, num_chains, feature_names, target_names
+):
+    """A predictive group with its design, to extend a fit's ``idata_``.
+
+    Parameters
+    ----------
+    group : {"posterior_predictive", "predictions"}
+        ``posterior_predictive`` is at the training rows (``obs_id``, matching
+        ``observed_data``), ``predictions`` at new rows (``pred_id``).
+    y_draws, mu_draws : ndarray of shape (n_draws, n_rows[, n_targets])
+        Draws of new observations and of the regression function, chains
+        concatenated.
+    X : ndarray of shape (n_rows, n_features)
+        The rows, stored in ``constant_data`` or ``predictions_constant_data``.
+    num_chains : int
+    feature_names, target_names : list of str
+
+    Returns
+    -------
+    idata : arviz.InferenceData
+    """
+    row_dim = "obs_id" if group == "posterior_predictive" else "pred_id"
+    constant = (
+        "constant_data"
+        if group == "posterior_predictive"
+        else "predictions_constant_data"
+    )
+    y = _chained(y_draws, num_chains)
+    dims = {
+        "y": _row_dims(row_dim, y),
+        "mu": _row_dims(row_dim, y),
+        "X": [row_dim, "feature"],
+    }
+    coords = {row_dim: np.arange(X.shape[0]), "feature": list(feature_names)}
+    if y.ndim == 4:
+        coords["target"] = list(target_names)
+    return az.from_dict(
+        **{
+            group: {"y": y, "mu": _chained(mu_draws, num_chains)},
+            constant: {"X": X},
+        },
+        coords=coords,
+        dims=dims,
+        pred_dims=dims,
+        pred_coords=coords,
+    )
+
+
+def prior_inference_data(parameters, y_draws, feature_names, target_names):
+    """``prior`` and ``prior_predictive`` groups (one chain) at the training rows.
+
+    Parameters
+    ----------
+    parameters : dict of ndarray
+        Prior draws of ``intercept``, ``coef`` and ``sigma``, draws first.
+    y_draws : ndarray of shape (n_draws, n_rows) or (n_draws, n_rows, n_targets)
+
+    Returns
+    -------
+    idata : arviz.InferenceData
+    """
+    multi = y_draws.ndim == 3
+    target_dims = ["target"] if multi else []
+    coords = {"feature": list(feature_names), "obs_id": np.arange(y_draws.shape[1])}
+    if multi:
+        coords["target"] = list(target_names)
+    return az.from_dict(
+        prior={name: values[None] for name, values in parameters.items()},
+        prior_predictive={"y": y_draws[None]},
+        coords=coords,
+        dims={
+            "intercept": target_dims,
+            "coef": target_dims + ["feature"],
+            "sigma": target_dims,
+            "y": ["obs_id"] + target_dims,
+        },
+    )
+
+
+def log_likelihood_inference_data(log_lik, num_chains, target_names):
+    """``log_likelihood`` group of pointwise log-likelihoods of ``y``.
+
+    Parameters
+    ----------
+    log_lik : ndarray of shape (n_draws, n_rows) or (n_draws, n_rows, n_targets)
+
+    Returns
+    -------
+    idata : arviz.InferenceData
+    """
+    values = _chained(log_lik, num_chains)
+    coords = {"obs_id": np.arange(values.shape[2])}
+    if values.ndim == 4:
+        coords["target"] = list(target_names)
+    return az.from_dict(
+        log_likelihood={"y": values},
+        coords=coords,
+        dims={"y": _row_dims("obs_id", values)},
+    )

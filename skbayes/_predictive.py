@@ -92,3 +92,30 @@ def predictive_interval(X, intercept, coef, sigma, prob):
             for rows in row_chunks(X.shape[0], sigma.shape[0])
         ]
     )
+
+
+def pointwise_log_likelihood(X, y, sample_weight, intercept, coef, sigma):
+    """Log-likelihood of each row under each draw, computed in chunks of rows.
+
+    A row of weight ``w`` contributes ``w`` times its Gaussian log density, as a
+    row repeated ``w`` times would.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_rows, n_features)
+    y, sample_weight : ndarray of shape (n_rows,)
+    intercept, sigma : ndarray of shape (n_draws,)
+    coef : ndarray of shape (n_draws, n_features)
+
+    Returns
+    -------
+    log_lik : ndarray of shape (n_draws, n_rows)
+    """
+    out = np.empty((sigma.shape[0], X.shape[0]))
+    log_norm = -0.5 * np.log(2 * np.pi) - np.log(sigma)[:, None]
+    for rows in row_chunks(X.shape[0], sigma.shape[0]):
+        residual = y[rows] - linear_predictor(X[rows], intercept, coef)
+        out[:, rows] = sample_weight[rows] * (
+            log_norm - 0.5 * (residual / sigma[:, None]) ** 2
+        )
+    return out

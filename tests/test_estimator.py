@@ -232,3 +232,15 @@ def test_no_warning_on_well_posed_fit(fitted, regression_data):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         BayesianLinearRegressor(random_state=0).fit(X, y)
+
+
+def test_prior_predictive_coef_by_feature_name():
+    X = pd.DataFrame({"sun": [1.0, 0.0], "water": [0.0, 1.0], "soil": [1.0, 1.0]})
+    model = BayesianLinearRegressor(autoscale=False, fit_intercept=False)
+    truth = {"coef": {"water": 20.0, "sun": 5.0, "soil": 2.0}, "sigma": 0.0}
+    y = model.sample_prior_predictive(X, n_samples=2, params=truth)
+    np.testing.assert_allclose(y, [[7.0, 22.0], [7.0, 22.0]])
+    with pytest.raises(ValueError, match="every feature exactly once"):
+        model.sample_prior_predictive(X, params={"coef": {"sun": 1.0}})
+    with pytest.raises(ValueError, match="no names"):
+        model.sample_prior_predictive(X.to_numpy(), params={"coef": {"sun": 1.0}})

@@ -25,6 +25,12 @@ def ess(draws):
     return np.array([az.ess(chains[..., j]) for j in range(draws.shape[-1])])
 
 
+def joint_draws(model):
+    """Posterior draws of (intercept, coef) as columns."""
+    samples = model.posterior_samples_
+    return np.column_stack([samples["intercept"], samples["coef"]])
+
+
 def conjugate_posterior(A, y, noise, prior_prec, prior_mean):
     """Exact Gaussian posterior of theta in y ~ N(A theta, noise^2 I)."""
     precision = A.T @ A / noise**2 + prior_prec
@@ -76,9 +82,7 @@ def test_known_noise_matches_conjugate_posterior(regression_data, autoscale):
 
     A = np.column_stack([np.ones(len(y)), X])
     mean, cov = conjugate_posterior(A, y, noise, prior_prec, prior_mean)
-    draws = np.column_stack(
-        [model.posterior_samples_["intercept"], model.posterior_samples_["coef"]]
-    )
+    draws = joint_draws(model)
     assert_moments_match(draws, mean, cov)
     # With known noise the Rao-Blackwellised posterior mean is exact.
     np.testing.assert_allclose(
@@ -123,9 +127,7 @@ def test_flat_prior_mean_is_ols_on_ill_conditioned_design(rng):
     np.testing.assert_allclose(model.coef_, ols[1:], rtol=rtol)
     np.testing.assert_allclose(model.intercept_, ols[0], rtol=rtol)
     # The draws are centred on OLS within Monte Carlo error.
-    draws = np.column_stack(
-        [model.posterior_samples_["intercept"], model.posterior_samples_["coef"]]
-    )
+    draws = joint_draws(model)
     se = draws.std(0) / np.sqrt(ess(draws))
     np.testing.assert_array_less(np.abs(draws.mean(0) - ols), Z * se)
 
@@ -185,9 +187,7 @@ def test_ten_million_rows_float32_kernel(rng):
     mean, cov = conjugate_posterior(
         A * np.sqrt(weight)[:, None], y * np.sqrt(weight), 0.7, prior_prec, np.zeros(4)
     )
-    draws = np.column_stack(
-        [known.posterior_samples_["intercept"], known.posterior_samples_["coef"]]
-    )
+    draws = joint_draws(known)
     assert_moments_match(draws, mean, cov)
 
     flat = BayesianLinearRegressor(

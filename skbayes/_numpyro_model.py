@@ -1,0 +1,72 @@
+"""The regression as a NumPyro model function, for display and reference.
+
+The estimator never samples this model: it samples the same posterior from
+sufficient statistics. Written out in NumPyro it shows users the model they fit
+(``render_model``) in the form they would write themselves.
+"""
+
+import numpy as np
+import numpyro
+import numpyro.distributions as dist
+from numpyro.distributions import constraints
+
+_NOISE_DISTRIBUTIONS = {
+    "exponential": lambda scale: dist.Exponential(1.0 / scale),
+    "half_normal": dist.HalfNormal,
+    "half_cauchy": dist.HalfCauchy,
+}
+
+
+def _normal_or_flat(loc, scale):
+    if scale is None:
+        return dist.ImproperUniform(constraints.real, (), ())
+    return dist.Normal(loc, scale)
+
+
+def numpyro_model(prior, fit_intercept, x_mean):
+    """NumPyro model function of one target's regression.
+
+    Parameters
+    ----------
+    prior : Prior
+    fit_intercept : bool
+    x_mean : ndarray of shape (n_features,)
+        Feature means, where a centred intercept prior is placed.
+
+    Returns
+    -------
+    model : callable
+        ``model(X, y=None)``, with sample sites ``coef``, ``intercept`` (or
+        ``intercept_at_mean`` and a deterministic ``intercept``), ``sigma`` and
+        ``y``.
+    """
+
+    def model(X, y=None):
+        n_rows = len(y) if y is not None else X.shape[0]
+        with numpyro.plate("feature", X.shape[1]):
+            coef = numpyro.sample(
+                "coef", _normal_or_flat(prior.coef_loc, prior.coef_scale)
+            )
+        intercept = 0.0
+        if fit_intercept and prior.intercept_centred:
+            at_mean = numpyro.sample(
+                "intercept_at_mean",
+                _normal_or_flat(prior.intercept_loc, prior.intercept_scale),
+            )
+            intercept = numpyro.deterministic(
+                "intercept", at_mean - np.asarray(x_mean) @ coef
+            )
+        elif fit_intercept:
+            intercept = numpyro.sample(
+                "intercept", _normal_or_flat(prior.intercept_loc, prior.intercept_scale)
+            )
+        if prior.noise is None:
+            sigma = numpyro.sample(
+                "sigma", _NOISE_DISTRIBUTIONS[prior.noise_prior](prior.noise_scale)
+            )
+        else:
+            sigma = prior.noise
+        with numpyro.plate("obs", n_rows):
+            numpyro.sample("y", dist.Normal(intercept + X @ coef, sigma), obs=y)
+
+    return model

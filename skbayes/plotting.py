@@ -1,0 +1,308 @@
+"""Plots of the Bayesian workflow around :class:`~skbayes.BayesianLinearRegressor`.
+
+Prior predictive regression lines against the data, the posterior regression
+with highest-density bands for the mean and for new observations, predicted
+against observed values, and a one-call diagnostics figure of trace and rank
+plots. Every function draws on matplotlib Axes (new ones when ``ax`` is None),
+returns them and never calls ``plt.show()``. They need matplotlib
+(``pip install "skbayes[plot]"``) and take single-target fits.
+
+Lines along one feature hold the other features at their means.
+"""
+
+import numpy as np
+from sklearn.utils.validation import check_is_fitted
+
+from ._predictive import hdi, linear_predictor
+
+__all__ = [
+    "plot_diagnostics",
+    "plot_predicted_vs_observed",
+    "plot_prior_predictive",
+    "plot_regression",
+]
+
+
+def _pyplot():
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise ImportError(
+            'skbayes.plotting needs matplotlib: pip install "skbayes[plot]".'
+        ) from None
+    return plt
+
+
+def _axes(ax):
+    if ax is None:
+        _, ax = _pyplot().subplots()
+    return ax
+
+
+def _single_target(model):
+    if hasattr(model, "coef_") and model.coef_.ndim == 2:
+        raise ValueError(
+            "The plots take a single-target fit; fit one estimator per column of y."
+        )
+
+
+def _feature_index(model, X, feature):
+    """Column index of ``feature`` (an index, or a name of a DataFrame column)."""
+    if isinstance(feature, str):
+        names = list(getattr(model, "feature_names_in_", getattr(X, "columns", [])))
+        if feature not in names:
+            raise ValueError(f"Unknown feature {feature!r}; the features are {names}.")
+        return names.index(feature), feature
+    names = getattr(model, "feature_names_in_", None)
+    return feature, (str(names[feature]) if names is not None else f"x{feature}")
+
+
+def _model_input(model, rows):
+    """Rows in the form the model was fitted with (a DataFrame if it had names)."""
+    names = getattr(model, "feature_names_in_", None)
+    if names is None:
+        return rows
+    import pandas as pd
+
+    return pd.DataFrame(rows, columns=names)
+
+
+def _feature_grid(X, column, num):
+    """``num`` rows along one feature's observed range, the others at their means."""
+    X = np.asarray(X, dtype=np.float64)
+    grid = np.linspace(X[:, column].min(), X[:, column].max(), num)
+    rows = np.tile(X.mean(axis=0), (num, 1))
+    rows[:, column] = grid
+    return grid, rows
+
+
+def plot_prior_predictive(
+    model, X, y=None, feature=0, n_lines=50, random_state=None, ax=None
+):
+    """Regression lines drawn from the prior, against the data.
+
+    The prior predictive check of the tutorials: do the priors believe in
+    lines that could have produced the data?
+
+    Parameters
+    ----------
+    model : BayesianLinearRegressor
+        Fitted, or unfitted with ``autoscale=False``.
+    X : array-like of shape (n_samples, n_features)
+        Data whose range the lines span.
+    y : array-like of shape (n_samples,), default=None
+        Observations to show as points.
+    feature : int or str, default=0
+        The feature on the horizontal axis.
+    n_lines : int, default=50
+        Number of prior draws.
+    random_state : int, RandomState instance or None, default=None
+    ax : matplotlib Axes, default=None
+
+    Returns
+    -------
+    ax : matplotlib Axes
+    """
+    _single_target(model)
+    ax = _axes(ax)
+    column, name = _feature_index(model, X, feature)
+    grid, rows = _feature_grid(X, column, 100)
+    _, params = model.sample_prior_predictive(
+        _model_input(model, rows),
+        n_samples=n_lines,
+        random_state=random_state,
+        return_params=True,
+    )
+    lines = linear_predictor(rows, params["intercept"], params["coef"]).T
+    ax.plot(grid, lines, color="C0", alpha=0.3, linewidth=1)
+    ax.lines[-n_lines].set_label("prior regression lines")
+    if y is not None:
+        ax.scatter(
+            np.asarray(X, dtype=float)[:, column], y, color="k", s=10, label="observed"
+        )
+    ax.set(xlabel=name, ylabel="y", title="Prior predictive check")
+    ax.legend()
+    return ax
+
+
+def plot_regression(model, X, y=None, feature=0, hdi_prob=None, n_lines=0, ax=None):
+    """Posterior regression along one feature, with HDI bands.
+
+    Draws the posterior mean, the highest-density band of the mean (parameter
+    uncertainty) and the wider band of new observations (plus noise).
+
+    Parameters
+    ----------
+    model : BayesianLinearRegressor
+        Fitted.
+    X : array-like of shape (n_samples, n_features)
+        Data whose range the line spans.
+    y : array-like of shape (n_samples,), default=None
+        Observations to show as points.
+    feature : int or str, default=0
+        The feature on the horizontal axis.
+    hdi_prob : float, default=None
+        Mass of the bands; the model's ``hdi_prob`` by default.
+    n_lines : int, default=0
+        Also draw this many posterior regression lines.
+    ax : matplotlib Axes, default=None
+
+    Returns
+    -------
+    ax : matplotlib Axes
+    """
+    check_is_fitted(model)
+    _single_target(model)
+    ax = _axes(ax)
+    hdi_prob = model.hdi_prob if hdi_prob is None else hdi_prob
+    column, name = _feature_index(model, X, feature)
+    grid, rows = _feature_grid(X, column, 100)
+    samples = model.posterior_samples_
+    mu = linear_predictor(rows, samples["intercept"], samples["coef"])
+    new_obs = model.predict_interval(_model_input(model, rows), prob=hdi_prob)
+    mean_band = hdi(mu, hdi_prob)
+    ax.fill_between(
+        grid,
+        new_obs[:, 0],
+        new_obs[:, 1],
+        color="C0",
+        alpha=0.2,
+        label=f"{hdi_prob:.0%} HDI of new observations",
+    )
+    ax.fill_between(
+        grid,
+        mean_band[:, 0],
+        mean_band[:, 1],
+        color="C0",
+        alpha=0.4,
+        label=f"{hdi_prob:.0%} HDI of the mean",
+    )
+    if n_lines:
+        step = max(1, mu.shape[0] // n_lines)
+        ax.plot(grid, mu[::step][:n_lines].T, color="C1", alpha=0.2, linewidth=1)
+    ax.plot(grid, mu.mean(axis=0), color="C0", label="posterior mean")
+    if y is not None:
+        ax.scatter(
+            np.asarray(X, dtype=float)[:, column], y, color="k", s=10, label="observed"
+        )
+    ax.set(xlabel=name, ylabel="y", title="Posterior regression")
+    ax.legend()
+    return ax
+
+
+def plot_predicted_vs_observed(model, X, y, hdi_prob=None, ax=None):
+    """Posterior predictive mean and HDI of each row against its observed value.
+
+    Points on the dashed identity line are predicted exactly; the title gives
+    the share of observations inside their interval, which should be close to
+    ``hdi_prob`` for a well-calibrated model.
+
+    Parameters
+    ----------
+    model : BayesianLinearRegressor
+        Fitted.
+    X : array-like of shape (n_samples, n_features)
+    y : array-like of shape (n_samples,)
+    hdi_prob : float, default=None
+        Mass of the intervals; the model's ``hdi_prob`` by default.
+    ax : matplotlib Axes, default=None
+
+    Returns
+    -------
+    ax : matplotlib Axes
+    """
+    check_is_fitted(model)
+    _single_target(model)
+    ax = _axes(ax)
+    hdi_prob = model.hdi_prob if hdi_prob is None else hdi_prob
+    y = np.asarray(y, dtype=float)
+    mean = model.predict(X)
+    interval = model.predict_interval(X, prob=hdi_prob)
+    ax.errorbar(
+        y,
+        mean,
+        yerr=[mean - interval[:, 0], interval[:, 1] - mean],
+        fmt="o",
+        markersize=3,
+        color="C0",
+        ecolor="C0",
+        alpha=0.5,
+        label=f"posterior mean and {hdi_prob:.0%} HDI",
+    )
+    low = min(y.min(), interval[:, 0].min())
+    high = max(y.max(), interval[:, 1].max())
+    ax.plot([low, high], [low, high], "k--", linewidth=1, label="predicted = observed")
+    inside = np.mean((y >= interval[:, 0]) & (y <= interval[:, 1]))
+    ax.set(
+        xlabel="observed",
+        ylabel="predicted",
+        title=f"{inside:.0%} of observations inside their {hdi_prob:.0%} HDI",
+    )
+    ax.legend()
+    return ax
+
+
+def _scalar_parameters(posterior, max_params):
+    """(label, draws of shape (chain, draw)) for each scalar, up to max_params."""
+    scalars = []
+    for name, values in posterior.data_vars.items():
+        if values.ndim == 2:
+            scalars.append((name, values.values))
+            continue
+        for coord in values[values.dims[2]].values:
+            scalars.append(
+                (f"{name}[{coord}]", values.sel({values.dims[2]: coord}).values)
+            )
+    return scalars[:max_params]
+
+
+def plot_diagnostics(model, max_params=8, n_bins=20):
+    """Trace and rank plots of the posterior, one row per scalar parameter.
+
+    Well-mixed chains overlap in the trace (left) and have flat, overlapping
+    rank histograms (right): every chain visits every part of the posterior
+    equally often (Vehtari et al., 2021).
+
+    Parameters
+    ----------
+    model : BayesianLinearRegressor
+        Fitted.
+    max_params : int, default=8
+        Show at most this many scalar parameters (intercept, then coefficients,
+        then sigma).
+    n_bins : int, default=20
+        Bins of the rank histograms.
+
+    Returns
+    -------
+    axes : ndarray of matplotlib Axes of shape (n_params, 2)
+    """
+    check_is_fitted(model)
+    _single_target(model)
+    plt = _pyplot()
+    scalars = _scalar_parameters(model.idata_.posterior, max_params)
+    fig, axes = plt.subplots(
+        len(scalars),
+        2,
+        figsize=(10, 1.8 * len(scalars)),
+        squeeze=False,
+        constrained_layout=True,
+    )
+    for (label, draws), (trace_ax, rank_ax) in zip(scalars, axes, strict=True):
+        n_chains, n_draws = draws.shape
+        for chain in range(n_chains):
+            trace_ax.plot(draws[chain], linewidth=0.5, alpha=0.8, color=f"C{chain}")
+        trace_ax.set_ylabel(label)
+        ranks = np.argsort(np.argsort(draws, axis=None)).reshape(draws.shape)
+        edges = np.linspace(0, draws.size, n_bins + 1)
+        for chain in range(n_chains):
+            counts, _ = np.histogram(ranks[chain], bins=edges)
+            rank_ax.stairs(counts, edges, color=f"C{chain}", label=f"chain {chain}")
+        rank_ax.axhline(n_draws / n_bins, color="k", linestyle="--", linewidth=1)
+        rank_ax.set_yticks([])
+    axes[0, 0].set_title("trace")
+    axes[0, 1].set_title("rank histograms (flat when chains mix)")
+    axes[-1, 0].set_xlabel("draw")
+    axes[-1, 1].set_xlabel("rank over all chains")
+    axes[0, 1].legend(fontsize="small", ncol=min(4, n_chains))
+    return axes

@@ -1,0 +1,140 @@
+"""The InferenceData groups of the Bayesian workflow, and ArviZ on them."""
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+
+from skbayes import BayesianLinearRegressor
+from skbayes._arviz import az
+
+matplotlib.use("Agg")
+
+
+@pytest.fixture(scope="module")
+def workflow():
+    rng = np.random.default_rng(3)
+    X = pd.DataFrame(rng.normal(size=(60, 3)), columns=["light", "water", "soil"])
+    y = 0.5 + X.to_numpy() @ [5.0, 2.0, -1.0] + rng.normal(scale=0.5, size=60)
+    model = BayesianLinearRegressor(random_state=0).fit(X, y)
+    return model, X, y
+
+
+def test_posterior_predictive_group_matches_observed_rows(workflow):
+    model, X, y = workflow
+    draws = model.sample_posterior_predictive(
+        X, random_state=0, extend_inferencedata=True
+    )
+    group = model.idata_.posterior_predictive
+    assert group["y"].dims == ("chain", "draw", "obs_id")
+    assert group.sizes == {"chain": 4, "draw": 1000, "obs_id": 60}
+    np.testing.assert_array_equal(group["y"].values.reshape(4000, 60), draws)
+    # mu is the regression function: its mean is predict().
+    np.testing.assert_allclose(
+        group["mu"].mean(("chain", "draw")).values, model.predict(X), rtol=1e-2
+    )
+    np.testing.assert_array_equal(model.idata_.constant_data["X"].values, X.to_numpy())
+    assert len(np.ravel(az.plot_ppc(model.idata_, num_pp_samples=20))) >= 1
+
+
+def test_predictions_group_has_its_own_coords(workflow):
+    model, X, _ = workflow
+    X_new = X.iloc[:3]
+    model.sample_posterior_predictive(
+        X_new, extend_inferencedata=True, predictions=True, random_state=0
+    )
+    predictions = model.idata_.predictions
+    assert predictions["y"].dims == ("chain", "draw", "pred_id")
+    assert predictions.sizes["pred_id"] == 3
+    assert list(model.idata_.predictions_constant_data["feature"].values) == [
+        "light",
+        "water",
+        "soil",
+    ]
+    stats = az.summary(model.idata_.predictions, kind="stats")
+    assert len(stats) == 6  # y and mu for 3 rows
+
+
+def test_extend_requires_training_rows_and_all_draws(workflow):
+    model, X, _ = workflow
+    with pytest.raises(ValueError, match="predictions=True"):
+        model.sample_posterior_predictive(X.iloc[:5], extend_inferencedata=True)
+    with pytest.raises(ValueError, match="n_samples=None"):
+        model.sample_posterior_predictive(X, n_samples=10, extend_inferencedata=True)
+
+
+def test_prior_groups_for_prior_predictive_check(workflow):
+    model, X, _ = workflow
+    model.sample_prior_predictive(
+        X, n_samples=100, random_state=0, extend_inferencedata=True
+    )
+    assert model.idata_.prior["coef"].dims == ("chain", "draw", "feature")
+    assert model.idata_.prior_predictive["y"].shape == (1, 100, 60)
+    assert (
+        len(np.ravel(az.plot_ppc(model.idata_, group="prior", num_pp_samples=20))) >= 1
+    )
+    with pytest.raises(ValueError, match="training rows"):
+        model.sample_prior_predictive(X.iloc[:5], extend_inferencedata=True)
+
+
+def test_log_likelihood_enables_loo_and_waic(workflow):
+    model, X, y = workflow
+    model.compute_log_likelihood(X, y)
+    log_lik = model.idata_.log_likelihood["y"]
+    assert log_lik.dims == ("chain", "draw", "obs_id")
+    # One draw's total is the Gaussian log-likelihood of the data at that draw.
+    samples = model.posterior_samples_
+    residual = y - samples["intercept"][7] - X.to_numpy() @ samples["coef"][7]
+    sigma = samples["sigma"][7]
+    expected = np.sum(
+        -0.5 * np.log(2 * np.pi * sigma**2) - 0.5 * (residual / sigma) ** 2
+    )
+    np.testing.assert_allclose(log_lik.values.reshape(4000, 60)[7].sum(), expected)
+    loo = az.loo(model.idata_)
+    waic = az.waic(model.idata_)
+    assert np.isfinite(loo.elpd_loo) and np.isfinite(waic.elpd_waic)
+    # 5 parameters: the effective number from PSIS-LOO is close to it.
+    assert 3 < loo.p_loo < 8
+    with pytest.raises(ValueError, match="training targets"):
+        model.compute_log_likelihood(X, y + 1)
+
+
+def test_arviz_plots_of_the_tutorials(workflow):
+    model, X, y = workflow
+    idata = model.idata_
+    assert az.plot_trace(idata).shape == (3, 2)
+    assert (
+        len(
+            np.ravel(
+                az.plot_posterior(idata, var_names=["coef"], ref_val=[5.0, 2.0, -1.0])
+            )
+        )
+        == 3
+    )
+    assert len(np.ravel(az.plot_forest(idata, var_names=["coef"], ess=True))) == 2
+    model.sample_posterior_predictive(X, extend_inferencedata=True, random_state=0)
+    ax = az.plot_lm(
+        y="y",
+        idata=idata,
+        x=idata.constant_data["X"].sel(feature="light"),
+        y_model=idata.posterior_predictive["mu"],
+        kind_pp="hdi",
+        kind_model="hdi",
+    )
+    assert np.ravel(ax)[0].has_data()
+
+
+def test_render_model_draws_the_graph(workflow):
+    model, _, _ = workflow
+    graph = model.render_model()
+    source = graph.source
+    for node in ("coef", "intercept_at_mean", "sigma", "y", "feature", "obs"):
+        assert node in source
+    textbook = BayesianLinearRegressor(
+        autoscale=False, prior_scale=20.0, noise_prior="half_cauchy"
+    ).render_model(X=np.zeros((10, 1)))
+    assert (
+        "HalfCauchy" in textbook.source and "intercept_at_mean" not in textbook.source
+    )
+    with pytest.raises(Exception, match="fitted"):
+        BayesianLinearRegressor().render_model()
