@@ -29,9 +29,11 @@ from ._inference_data import (
 )
 from ._numpyro_model import numpyro_model
 from ._predictive import (
+    dense_rows,
     linear_predictor,
     pointwise_log_likelihood,
     predictive_interval,
+    predictive_quantiles,
     predictive_std,
 )
 from ._priors import NOISE_PRIORS, resolve_priors
@@ -300,6 +302,7 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
             self,
             X,
             y,
+            accept_sparse="csr",
             y_numeric=True,
             multi_output=True,
             dtype=[np.float64, np.float32],
@@ -417,7 +420,9 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
 
     def _validate_X(self, X):
         check_is_fitted(self)
-        return validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
+        return validate_data(
+            self, X, reset=False, accept_sparse="csr", dtype=[np.float64, np.float32]
+        )
 
     def predict(self, X, return_std=False):
         """Posterior mean of the regression function, optionally with predictive sd.
@@ -474,6 +479,72 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         )
         # Stacking puts targets last; the bounds belong last.
         return intervals if intervals.ndim == 2 else np.swapaxes(intervals, -1, -2)
+
+    def predict_quantiles(self, X, quantiles):
+        """Quantiles of the posterior predictive distribution of new observations.
+
+        Named as in skpro; the same at every call, like ``predict_interval``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Query points.
+        quantiles : float or array-like of floats in (0, 1)
+            Probability levels.
+
+        Returns
+        -------
+        values : ndarray of shape (n_samples, [n_targets,] n_quantiles)
+        """
+        levels = np.atleast_1d(np.asarray(quantiles, dtype=float))
+        if levels.ndim != 1 or not np.all((levels > 0) & (levels < 1)):
+            raise ValueError(f"quantiles must be in (0, 1); got {quantiles!r}.")
+        X = self._validate_X(X).astype(np.float64, copy=False)
+        values = self._per_target(
+            lambda intercept, coef, sigma: predictive_quantiles(
+                X, intercept, coef, sigma, levels
+            )
+        )
+        return values if values.ndim == 2 else np.swapaxes(values, -1, -2)
+
+    def sample_y(self, X, n_samples=1, random_state=0):
+        """Draws of the regression function at ``X``, laid out as GPR's ``sample_y``.
+
+        Each draw is one posterior draw of ``intercept + X @ coef`` evaluated
+        jointly at every row, which is what Thompson sampling and Bayesian
+        optimisation code written for
+        :meth:`sklearn.gaussian_process.GaussianProcessRegressor.sample_y`
+        expects. For draws of new noisy observations use
+        :meth:`sample_posterior_predictive`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples_X, n_features)
+            Query points.
+        n_samples : int, default=1
+            Number of function draws.
+        random_state : int, RandomState instance or None, default=0
+            Seeds the choice of posterior draws (0 by default, as in
+            GaussianProcessRegressor).
+
+        Returns
+        -------
+        y_samples : ndarray of shape (n_samples_X, [n_targets,] n_samples)
+        """
+        if not (isinstance(n_samples, Integral) and n_samples >= 1):
+            raise ValueError(
+                f"n_samples must be a positive integer; got {n_samples!r}."
+            )
+        X = self._validate_X(X).astype(np.float64, copy=False)
+        rng = check_random_state(random_state)
+        n_draws = self.posterior_samples_["sigma"].shape[0]
+        index = rng.choice(n_draws, n_samples, replace=n_samples > n_draws)
+        functions = self._per_target(
+            lambda intercept, coef, sigma: linear_predictor(
+                X, intercept[index], coef[index]
+            )
+        )
+        return np.moveaxis(functions, 0, -1)
 
     def sample_posterior_predictive(
         self,
@@ -548,7 +619,7 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
                     group,
                     y_draws,
                     mu_draws,
-                    X,
+                    dense_rows(X),
                     self.num_chains,
                     self._feature_names(),
                     self._target_names(),
@@ -772,5 +843,6 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
         tags.target_tags.multi_output = True
         return tags

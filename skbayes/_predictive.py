@@ -5,6 +5,7 @@ larger than :data:`CHUNK_CELLS` unless the caller asks for all draws.
 """
 
 import numpy as np
+import scipy.sparse
 from scipy.special import ndtri
 
 from ._arviz import az
@@ -24,7 +25,7 @@ def linear_predictor(X, intercept, coef):
 
     Parameters
     ----------
-    X : ndarray of shape (n_rows, n_features)
+    X : ndarray or sparse matrix of shape (n_rows, n_features)
     intercept : ndarray of shape (n_draws,)
     coef : ndarray of shape (n_draws, n_features)
 
@@ -32,14 +33,23 @@ def linear_predictor(X, intercept, coef):
     -------
     mu : ndarray of shape (n_draws, n_rows)
     """
-    return intercept[:, None] + coef @ X.T
+    # X on the left keeps a sparse X sparse until the product.
+    return intercept[:, None] + (X @ coef.T).T
+
+
+def dense_rows(X):
+    """A chunk of rows as a dense float64 array (sparse chunks are densified)."""
+    if scipy.sparse.issparse(X):
+        return X.toarray().astype(np.float64, copy=False)
+    return np.asarray(X, dtype=np.float64)
 
 
 def predictive_std(X, intercept, coef, sigma):
     """Posterior predictive standard deviation of a new observation at each row.
 
     Exact from the posterior moments: the variance of the linear predictor over
-    the draws plus the mean noise variance. Costs ``O(n_rows n_features**2)``.
+    the draws plus the mean noise variance. Costs ``O(n_rows n_features**2)``,
+    in chunks of rows.
 
     Returns
     -------
@@ -47,8 +57,12 @@ def predictive_std(X, intercept, coef, sigma):
     """
     params = np.column_stack([intercept, coef])
     cov = np.atleast_2d(np.cov(params, rowvar=False))
-    design = np.column_stack([np.ones(X.shape[0]), X])
-    variance = np.einsum("ij,jk,ik->i", design, cov, design) + np.mean(sigma**2)
+    noise_var = np.mean(sigma**2)
+    variance = np.empty(X.shape[0])
+    for rows in row_chunks(X.shape[0], 1 + X.shape[1]):
+        chunk = dense_rows(X[rows])
+        design = np.column_stack([np.ones(chunk.shape[0]), chunk])
+        variance[rows] = np.einsum("ij,jk,ik->i", design, cov, design) + noise_var
     return np.sqrt(np.maximum(variance, 0.0))
 
 
@@ -78,6 +92,22 @@ def hdi(samples, prob):
     return az.hdi(samples[None], hdi_prob=prob)
 
 
+def _stratified_predictive(X, intercept, coef, sigma, summarise):
+    """Apply ``summarise`` to stratified posterior predictive draws, chunk by chunk.
+
+    Each posterior draw is paired with a fixed stratified noise quantile, so the
+    result is the same at every call and for each row whatever other rows come
+    with it.
+    """
+    noise = sigma * stratified_normal(sigma.shape[0])
+    return np.concatenate(
+        [
+            summarise(linear_predictor(X[rows], intercept, coef) + noise[:, None])
+            for rows in row_chunks(X.shape[0], sigma.shape[0])
+        ]
+    )
+
+
 def predictive_interval(X, intercept, coef, sigma, prob):
     """HDI of the posterior predictive of a new observation at each row.
 
@@ -85,12 +115,20 @@ def predictive_interval(X, intercept, coef, sigma, prob):
     -------
     interval : ndarray of shape (n_rows, 2)
     """
-    noise = sigma * stratified_normal(sigma.shape[0])
-    return np.concatenate(
-        [
-            hdi(linear_predictor(X[rows], intercept, coef) + noise[:, None], prob)
-            for rows in row_chunks(X.shape[0], sigma.shape[0])
-        ]
+    return _stratified_predictive(
+        X, intercept, coef, sigma, lambda draws: hdi(draws, prob)
+    )
+
+
+def predictive_quantiles(X, intercept, coef, sigma, quantiles):
+    """Quantiles of the posterior predictive of a new observation at each row.
+
+    Returns
+    -------
+    values : ndarray of shape (n_rows, n_quantiles)
+    """
+    return _stratified_predictive(
+        X, intercept, coef, sigma, lambda draws: np.quantile(draws, quantiles, axis=0).T
     )
 
 

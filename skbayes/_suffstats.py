@@ -9,6 +9,7 @@ large offsets in ``X`` or ``y``.
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse
 
 #: Rows reduced at once: bounds the float64 working copy of a chunk.
 CHUNK_ROWS = 65_536
@@ -78,6 +79,28 @@ class SufficientStatistics:
         )
 
 
+def _sparse_chunk_statistics(X, Y, w):
+    """Statistics of a sparse chunk, without densifying it.
+
+    Only the Gram matrix is centred by formula, ``X'WX - n x_mean x_mean'``; the
+    cross-products with y are exact since the centred y sums to zero.
+    """
+    n_obs = float(w.sum())
+    x_mean = np.asarray(X.T @ w).ravel() / n_obs
+    y_mean = w @ Y / n_obs
+    Yc = Y - y_mean
+    weighted = X.multiply(w[:, None]).tocsr()
+    gram = np.asarray((weighted.T @ X).todense())
+    return SufficientStatistics(
+        n_obs=n_obs,
+        x_mean=x_mean,
+        y_mean=y_mean,
+        xx=gram - n_obs * np.outer(x_mean, x_mean),
+        xy=np.asarray(weighted.T @ Yc),
+        yy=np.einsum("i,ik,ik->k", w, Yc, Yc),
+    )
+
+
 def _chunk_statistics(X, Y, w):
     n_obs = float(w.sum())
     if n_obs == 0:
@@ -90,6 +113,8 @@ def _chunk_statistics(X, Y, w):
             np.zeros((n_features, n_targets)),
             np.zeros(n_targets),
         )
+    if scipy.sparse.issparse(X):
+        return _sparse_chunk_statistics(X, Y, w)
     x_mean = w @ X / n_obs
     y_mean = w @ Y / n_obs
     Xc = X - x_mean
@@ -110,8 +135,9 @@ def sufficient_statistics(X, Y, sample_weight=None, chunk_rows=CHUNK_ROWS):
 
     Parameters
     ----------
-    X : array-like of shape (n_samples, n_features)
-        Design matrix, already validated (finite).
+    X : array-like or sparse matrix of shape (n_samples, n_features)
+        Design matrix, already validated (finite). Sparse matrices are reduced
+        without densifying them.
     Y : array-like of shape (n_samples, n_targets)
         Targets, already validated (finite).
     sample_weight : array-like of shape (n_samples,), default=None
@@ -129,8 +155,11 @@ def sufficient_statistics(X, Y, sample_weight=None, chunk_rows=CHUNK_ROWS):
     stats = None
     for start in range(0, n_samples, chunk_rows):
         rows = slice(start, start + chunk_rows)
+        X_rows = X[rows]
         chunk = _chunk_statistics(
-            np.asarray(X[rows], dtype=np.float64),
+            X_rows.astype(np.float64)
+            if scipy.sparse.issparse(X_rows)
+            else np.asarray(X_rows, dtype=np.float64),
             np.asarray(Y[rows], dtype=np.float64),
             np.asarray(sample_weight[rows], dtype=np.float64),
         )
