@@ -244,3 +244,21 @@ def test_prior_predictive_coef_by_feature_name():
         model.sample_prior_predictive(X, params={"coef": {"sun": 1.0}})
     with pytest.raises(ValueError, match="no names"):
         model.sample_prior_predictive(X.to_numpy(), params={"coef": {"sun": 1.0}})
+
+
+def test_predictions_on_many_rows_run_in_bounded_memory(fitted):
+    import tracemalloc
+
+    model, _, _ = fitted
+    X = np.random.default_rng(0).normal(size=(20_000, 3))
+    full = 4000 * X.shape[0] * 8  # bytes of one draws x rows float64 array
+    for predict in (
+        lambda: model.predict(X, return_std=True),
+        lambda: model.predict_interval(X),
+        lambda: model.predict_quantiles(X, [0.1, 0.9]),
+    ):
+        tracemalloc.start()
+        predict()
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        assert peak < full / 4, (peak, full)
