@@ -45,7 +45,7 @@ print("best:", search.best_params_)
 
 # %%
 # Held-out R² against the prior scale: too tight a prior underfits, and past a
-# scale of about 0.3 the prior no longer matters.
+# scale of about 0.1 the prior no longer matters.
 fig, ax = plt.subplots()
 ax.errorbar(
     results["param_prior_scale"].astype(float),

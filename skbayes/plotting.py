@@ -179,7 +179,10 @@ def plot_regression(model, X, y=None, feature=0, hdi_prob=None, n_lines=0, ax=No
     )
     if n_lines:
         step = max(1, mu.shape[0] // n_lines)
-        ax.plot(grid, mu[::step][:n_lines].T, color="C1", alpha=0.2, linewidth=1)
+        lines = ax.plot(
+            grid, mu[::step][:n_lines].T, color="C1", alpha=0.2, linewidth=1
+        )
+        lines[0].set_label("posterior draws")
     ax.plot(grid, mu.mean(axis=0), color="C0", label="posterior mean")
     if y is not None:
         ax.scatter(
@@ -297,12 +300,21 @@ def plot_diagnostics(model, max_params=8, n_bins=20):
         edges = np.linspace(0, draws.size, n_bins + 1)
         for chain in range(n_chains):
             counts, _ = np.histogram(ranks[chain], bins=edges)
-            rank_ax.stairs(counts, edges, color=f"C{chain}", label=f"chain {chain}")
+            rank_ax.stairs(
+                counts, edges, baseline=None, color=f"C{chain}", label=f"chain {chain}"
+            )
         rank_ax.axhline(n_draws / n_bins, color="k", linestyle="--", linewidth=1)
+        # From zero, so that flatness is judged against the expected count.
+        rank_ax.set_ylim(0, 1.6 * n_draws / n_bins)
         rank_ax.set_yticks([])
     axes[0, 0].set_title("trace")
     axes[0, 1].set_title("rank histograms (flat when chains mix)")
     axes[-1, 0].set_xlabel("draw")
     axes[-1, 1].set_xlabel("rank over all chains")
-    axes[0, 1].legend(fontsize="small", ncol=min(4, n_chains))
+    fig.legend(
+        *axes[0, 1].get_legend_handles_labels(),
+        loc="outside lower right",
+        ncols=min(4, n_chains),
+        fontsize="small",
+    )
     return axes

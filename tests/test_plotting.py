@@ -68,6 +68,7 @@ def test_regression_bands(fitted):
     assert labels == [
         "94% HDI of new observations",
         "94% HDI of the mean",
+        "posterior draws",
         "posterior mean",
         "observed",
     ]
