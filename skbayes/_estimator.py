@@ -403,6 +403,15 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         """Apply ``compute(intercept, coef, sigma)`` per target; targets stack last."""
         return self._stack_targets(self._posterior_by_target(compute))
 
+    def _predictive_summary(self, X, summarise):
+        """``summarise(X, intercept, coef, sigma)`` of shape (n_rows, m), per target.
+
+        Several targets go before the last axis, as (n_rows, n_targets, m).
+        """
+        X = self._validate_X(X).astype(np.float64, copy=False)
+        values = self._per_target(lambda *draws: summarise(X, *draws))
+        return values if values.ndim == 2 else np.swapaxes(values, -1, -2)
+
     def _feature_names(self):
         n_features = self.n_features_in_
         return list(
@@ -471,14 +480,9 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         prob = self.hdi_prob if prob is None else prob
         if not (isinstance(prob, Real) and 0 < prob < 1):
             raise ValueError(f"prob must be in (0, 1); got {prob!r}.")
-        X = self._validate_X(X).astype(np.float64, copy=False)
-        intervals = self._per_target(
-            lambda intercept, coef, sigma: predictive_interval(
-                X, intercept, coef, sigma, prob
-            )
+        return self._predictive_summary(
+            X, lambda X, *draws: predictive_interval(X, *draws, prob)
         )
-        # Stacking puts targets last; the bounds belong last.
-        return intervals if intervals.ndim == 2 else np.swapaxes(intervals, -1, -2)
 
     def predict_quantiles(self, X, quantiles):
         """Quantiles of the posterior predictive distribution of new observations.
@@ -499,13 +503,9 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         levels = np.atleast_1d(np.asarray(quantiles, dtype=float))
         if levels.ndim != 1 or not np.all((levels > 0) & (levels < 1)):
             raise ValueError(f"quantiles must be in (0, 1); got {quantiles!r}.")
-        X = self._validate_X(X).astype(np.float64, copy=False)
-        values = self._per_target(
-            lambda intercept, coef, sigma: predictive_quantiles(
-                X, intercept, coef, sigma, levels
-            )
+        return self._predictive_summary(
+            X, lambda X, *draws: predictive_quantiles(X, *draws, levels)
         )
-        return values if values.ndim == 2 else np.swapaxes(values, -1, -2)
 
     def sample_y(self, X, n_samples=1, random_state=0):
         """Draws of the regression function at ``X``, laid out as GPR's ``sample_y``.

@@ -39,6 +39,13 @@ def _axes(ax):
     return ax
 
 
+def _fitted_axes(model, ax, hdi_prob):
+    """Check a fitted single-target model; Axes to draw on and the HDI mass."""
+    check_is_fitted(model)
+    _single_target(model)
+    return _axes(ax), model.hdi_prob if hdi_prob is None else hdi_prob
+
+
 def _single_target(model):
     if hasattr(model, "coef_") and model.coef_.ndim == 2:
         raise ValueError(
@@ -151,10 +158,7 @@ def plot_regression(model, X, y=None, feature=0, hdi_prob=None, n_lines=0, ax=No
     -------
     ax : matplotlib Axes
     """
-    check_is_fitted(model)
-    _single_target(model)
-    ax = _axes(ax)
-    hdi_prob = model.hdi_prob if hdi_prob is None else hdi_prob
+    ax, hdi_prob = _fitted_axes(model, ax, hdi_prob)
     column, name = _feature_index(model, X, feature)
     grid, rows = _feature_grid(X, column, 100)
     samples = model.posterior_samples_
@@ -214,10 +218,7 @@ def plot_predicted_vs_observed(model, X, y, hdi_prob=None, ax=None):
     -------
     ax : matplotlib Axes
     """
-    check_is_fitted(model)
-    _single_target(model)
-    ax = _axes(ax)
-    hdi_prob = model.hdi_prob if hdi_prob is None else hdi_prob
+    ax, hdi_prob = _fitted_axes(model, ax, hdi_prob)
     y = np.asarray(y, dtype=float)
     mean = model.predict(X)
     interval = model.predict_interval(X, prob=hdi_prob)
