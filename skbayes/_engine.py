@@ -9,8 +9,9 @@ from dataclasses import dataclass
 import jax
 import numpy as np
 
+from ._horseshoe import horseshoe_problem
 from ._kernels import progress_reporter, run_nuts
-from ._whitening import whiten
+from ._whitening import shrinkage_inputs, whiten
 
 #: Smallest padded number of directions; see :func:`padded_dim`.
 _MIN_DIM = 4
@@ -37,15 +38,19 @@ class PosteriorDraws:
     coef : ndarray of shape (n_chains, n_draws, n_targets, n_features)
     sigma : ndarray of shape (n_chains, n_draws, n_targets)
     intercept_mean : ndarray of shape (n_targets,)
-        Rao-Blackwellised posterior mean of the intercept.
+        Posterior mean of the intercept (Rao-Blackwellised for Normal priors).
     coef_mean : ndarray of shape (n_targets, n_features)
-        Rao-Blackwellised posterior mean of the coefficients.
+        Posterior mean of the coefficients (Rao-Blackwellised for Normal priors).
     sample_stats : dict of ndarray
         NUTS statistics, each of shape (n_chains, n_draws, n_targets):
         ``diverging``, ``n_steps``, ``tree_depth``, ``acceptance_rate``,
         ``energy``, ``step_size``.
     problems : list of WhitenedProblem
         The whitened posterior of each target.
+    scales : dict of ndarray
+        For the horseshoe prior: ``local_scale`` (n_chains, n_draws, n_targets,
+        n_features), ``global_scale`` and ``slab_scale`` (n_chains, n_draws,
+        n_targets), the slab in units of the slab scale; else empty.
     """
 
     intercept: np.ndarray
@@ -55,6 +60,7 @@ class PosteriorDraws:
     coef_mean: np.ndarray
     sample_stats: dict
     problems: list
+    scales: dict
 
 
 def sample_posterior(
@@ -95,6 +101,23 @@ def sample_posterior(
     dim = padded_dim(problems[0].dim)
     inputs = [problem.kernel_inputs(dim) for problem in problems]
     stacked = jax.tree.map(lambda *leaves: np.stack(leaves), *inputs)
+    coef_prior = priors[0].coef_prior
+    shrinkage, horseshoes = None, None
+    if coef_prior == "horseshoe":
+        horseshoes = [
+            horseshoe_problem(stats, prior, fit_intercept, target, problem)
+            for target, (prior, problem) in enumerate(
+                zip(priors, problems, strict=True)
+            )
+        ]
+        shrinkage = [horseshoe.kernel_inputs(dim) for horseshoe in horseshoes]
+    elif coef_prior != "normal":
+        shrinkage = [
+            shrinkage_inputs(problem, prior, dim)
+            for problem, prior in zip(problems, priors, strict=True)
+        ]
+    if shrinkage is not None:
+        shrinkage = jax.tree.map(lambda *leaves: np.stack(leaves), *shrinkage)
     if progress_bar:
         from tqdm.auto import tqdm
 
@@ -112,6 +135,8 @@ def sample_posterior(
                 num_samples=num_samples,
                 num_chains=num_chains,
                 progress_bar=progress_bar,
+                shrinkage=shrinkage,
+                coef_prior=coef_prior,
             )
         )
     finally:
@@ -120,13 +145,42 @@ def sample_posterior(
             progress_reporter.bar = None
     # Kernel output is (target, chain, draw, ...); the public layout is
     # (chain, draw, target, ...), as in ArviZ.
-    per_target = list(zip(problems, raw.x, strict=True))
-    intercept, coef, sigma = zip(
-        *(problem.unwhiten(x) for problem, x in per_target), strict=True
-    )
-    intercept_mean, coef_mean = zip(
-        *(problem.posterior_mean(x) for problem, x in per_target), strict=True
-    )
+    # Kernel states are (z, tau), and for the horseshoe its scales after them.
+    if horseshoes is None:
+        per_target = [
+            problem.unwhiten(x[..., : dim + 1])
+            for problem, x in zip(problems, raw.x, strict=True)
+        ]
+    else:
+        per_target = [
+            horseshoe.unwhiten(x)
+            for horseshoe, x in zip(horseshoes, raw.x, strict=True)
+        ]
+    intercept = np.stack([draws[0] for draws in per_target], axis=-1)
+    coef = np.stack([draws[1] for draws in per_target], axis=-2)
+    sigma = np.stack([draws[2] for draws in per_target], axis=-1)
+    scales = {}
+    if horseshoes is not None:
+        scales = {
+            "local_scale": np.stack([d[3]["local_scale"] for d in per_target], axis=-2),
+            "global_scale": np.stack(
+                [d[3]["global_scale"] for d in per_target], axis=-1
+            ),
+            "slab_scale": np.stack([d[3]["slab_scale"] for d in per_target], axis=-1),
+        }
+    if coef_prior == "normal":
+        intercept_mean, coef_mean = zip(
+            *(
+                problem.posterior_mean(x[..., : dim + 1])
+                for problem, x in zip(problems, raw.x, strict=True)
+            ),
+            strict=True,
+        )
+        intercept_mean, coef_mean = np.array(intercept_mean), np.array(coef_mean)
+    else:
+        # No closed-form conditional mean: the mean of the draws.
+        intercept_mean = intercept.mean(axis=(0, 1))
+        coef_mean = coef.mean(axis=(0, 1))
     n_steps = np.moveaxis(raw.num_steps, 0, -1)
     sample_stats = {
         "diverging": np.moveaxis(raw.diverging, 0, -1),
@@ -137,11 +191,12 @@ def sample_posterior(
         "step_size": np.moveaxis(raw.step_size, 0, -1).astype(np.float64),
     }
     return PosteriorDraws(
-        intercept=np.stack(intercept, axis=-1),
-        coef=np.stack(coef, axis=-2),
-        sigma=np.stack(sigma, axis=-1),
-        intercept_mean=np.array(intercept_mean),
-        coef_mean=np.array(coef_mean),
+        intercept=intercept,
+        coef=coef,
+        sigma=sigma,
+        intercept_mean=intercept_mean,
+        coef_mean=coef_mean,
         sample_stats=sample_stats,
         problems=problems,
+        scales=scales,
     )

@@ -36,7 +36,7 @@ from ._predictive import (
     predictive_quantiles,
     predictive_std,
 )
-from ._priors import NOISE_PRIORS, resolve_priors
+from ._priors import COEF_PRIORS, NOISE_PRIORS, resolve_priors
 from ._simulate import sample_prior_parameters
 from ._suffstats import sufficient_statistics
 
@@ -145,6 +145,24 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         compiled variant of the sampler; without it the kernel has no
         callbacks at all.
 
+    coef_prior : {"normal", "student_t", "laplace", "horseshoe"}, default="normal"
+        Family of the coefficient priors, centred on ``prior_loc`` with scale
+        ``prior_scale`` (autoscaled like the Normal's): Student-t with
+        ``coef_prior_df`` degrees of freedom, Laplace with that scale, or the
+        regularised horseshoe of Piironen and Vehtari (2017) for sparse
+        problems, where ``prior_scale`` is the slab scale (the size allowed
+        to large coefficients).
+
+        .. versionadded:: 0.1
+
+    coef_prior_df : float, default=4.0
+        Degrees of freedom of the Student-t prior, or of the horseshoe's slab.
+
+    horseshoe_global_scale : float, default=0.01
+        Scale of the horseshoe's half-Cauchy global shrinkage, relative to the
+        slab scale. Piironen and Vehtari suggest ``p0 / (p - p0) * sigma /
+        (sqrt(n) * slab scale)`` for ``p0`` expected non-zero coefficients.
+
     Attributes
     ----------
     coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
@@ -241,6 +259,9 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         "hdi_prob": [Interval(Real, 0, 1, closed="neither")],
         "random_state": ["random_state"],
         "progress_bar": ["boolean"],
+        "coef_prior": [StrOptions(set(COEF_PRIORS))],
+        "coef_prior_df": [Interval(Real, 0, None, closed="neither")],
+        "horseshoe_global_scale": [Interval(Real, 0, None, closed="neither")],
     }
 
     def __init__(
@@ -262,6 +283,9 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         hdi_prob=0.94,
         random_state=None,
         progress_bar=False,
+        coef_prior="normal",
+        coef_prior_df=4.0,
+        horseshoe_global_scale=0.01,
     ):
         self.fit_intercept = fit_intercept
         self.prior_loc = prior_loc
@@ -279,6 +303,9 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         self.hdi_prob = hdi_prob
         self.random_state = random_state
         self.progress_bar = progress_bar
+        self.coef_prior = coef_prior
+        self.coef_prior_df = coef_prior_df
+        self.horseshoe_global_scale = horseshoe_global_scale
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -361,6 +388,7 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
             "intercept": flat(draws.intercept),
             "coef": flat(draws.coef),
             "sigma": flat(draws.sigma),
+            **{name: flat(values) for name, values in draws.scales.items()},
         }
         self.coef_ = draws.coef_mean if multi else draws.coef_mean[0]
         sigma = self.posterior_samples_["sigma"].mean(axis=0)

@@ -42,6 +42,8 @@ def build_inference_data(
     posterior["coef"] = draws.coef if multi else draws.coef[..., 0, :]
     if not known_noise:
         posterior["sigma"] = per_target(draws.sigma)
+    for name, values in draws.scales.items():
+        posterior[name] = values if multi else values[:, :, 0]
     sample_stats = {
         name: per_target(values) for name, values in draws.sample_stats.items()
     }
@@ -49,6 +51,9 @@ def build_inference_data(
         "intercept": target_dims,
         "coef": target_dims + ["feature"],
         "sigma": target_dims,
+        "local_scale": target_dims + ["feature"],
+        "global_scale": target_dims,
+        "slab_scale": target_dims,
         "y": ["obs_id"] + target_dims,
         **{name: target_dims for name in sample_stats},
     }

@@ -122,14 +122,16 @@ def potential_energy(inputs, x):
     inputs : KernelInputs
         The whitened problem of one target.
     x : array of shape (d + 1,)
-        Whitened coefficients followed by the standardised log noise scale.
+        Whitened coefficients followed by the standardised log noise scale
+        (and, for shrinkage priors, their extra states, which are ignored here).
 
     Returns
     -------
     energy : array of shape ()
         Potential energy, up to an additive constant.
     """
-    z, tau = x[:-1], x[-1]
+    d = inputs.lik_prec.shape[-1]
+    z, tau = x[:d], x[d]
     t = inputs.t_scale * tau
     q, p = inputs.lik_prec, inputs.prior_prec
     q_t = q * jnp.exp(-2.0 * t)
@@ -150,8 +152,207 @@ def potential_energy(inputs, x):
     return 0.5 * jnp.dot(z, z) + energy_sigma
 
 
-def _potential_fn_gen(inputs):
-    return partial(potential_energy, inputs)
+#: Coefficient priors of :func:`run_nuts`; "normal" needs no correction.
+COEF_PRIORS = ("normal", "student_t", "laplace", "horseshoe")
+
+
+class ShrinkageInputs(NamedTuple):
+    """Traced inputs of a non-Normal coefficient prior, for one target.
+
+    The sampler works in the basis whitened for a Normal *reference* prior on
+    the coefficients (:class:`KernelInputs`); these inputs turn the reference
+    into the actual prior by adding ``log prior - log reference`` of the
+    coefficients to the log density. All arrays are float32 with one entry per
+    direction; entries outside ``coef_mask`` are unused.
+
+    Attributes
+    ----------
+    transform : array of shape (d, d)
+        Whitened coordinates ``u`` to ``theta`` (identity on padding).
+    prior_mode : array of shape (d,)
+        Location of ``u`` under the reference prior.
+    coef_mask : array of shape (d,)
+        1 on the rows of ``theta`` that are coefficients, else 0.
+    coef_loc, coef_scale : array of shape (d,)
+        Location and scale of each coefficient's prior (the slab scale for the
+        horseshoe).
+    ref_prec : array of shape (d,)
+        Precision of the reference Normal prior of each coefficient.
+    df : array of shape ()
+        Degrees of freedom of the Student-t prior, or of the horseshoe's slab.
+    global_scale : array of shape ()
+        Scale of the horseshoe's half-Cauchy global shrinkage.
+    """
+
+    transform: jax.Array
+    prior_mode: jax.Array
+    coef_mask: jax.Array
+    coef_loc: jax.Array
+    coef_scale: jax.Array
+    ref_prec: jax.Array
+    df: jax.Array
+    global_scale: jax.Array
+
+
+def _coefficients(inputs, shrinkage, x):
+    """Standardised coefficients ``theta`` of a kernel state (as ``unwhiten``)."""
+    d = inputs.lik_prec.shape[-1]
+    t = inputs.t_scale * x[d]
+    lik_prec = inputs.lik_prec * jnp.exp(-2.0 * t)
+    precision = lik_prec + inputs.prior_prec
+    u = (
+        shrinkage.prior_mode
+        + lik_prec / precision * inputs.shift
+        + x[:d] / jnp.sqrt(precision)
+    )
+    return shrinkage.transform @ u
+
+
+def _shrinkage_energy(coef_prior, inputs, shrinkage, x):
+    """``-(log prior - log reference)`` of the coefficients."""
+    mask = shrinkage.coef_mask
+    deviation = _coefficients(inputs, shrinkage, x) - shrinkage.coef_loc
+    reference = 0.5 * shrinkage.ref_prec * deviation**2
+    ratio = deviation / shrinkage.coef_scale
+    if coef_prior == "student_t":
+        df = shrinkage.df
+        energy = 0.5 * (df + 1.0) * jnp.log1p(ratio**2 / df)
+        return jnp.sum(mask * (energy - reference))
+    if coef_prior == "laplace":
+        return jnp.sum(mask * (jnp.abs(ratio) - reference))
+    raise ValueError(f"unknown coefficient prior {coef_prior!r}")
+
+
+class HorseshoeInputs(NamedTuple):
+    """Traced inputs of the non-centred regularised horseshoe, for one target.
+
+    Coefficients are ``theta_j = coef_loc_j + coef_scale_j * global * shrunk_j *
+    zeta_j`` with ``zeta_j`` standard normal (Piironen and Vehtari, 2017); the
+    intercept at the feature means is ``y_mean + intercept_step * a``. The
+    likelihood comes from the standardised Gram matrix. All arrays are float32;
+    rows outside ``coef_mask`` (the intercept, padding) are unused.
+
+    Attributes
+    ----------
+    gram : array of shape (d, d)
+        ``Q / sigma_ref**2`` over ``theta`` (intercept row included).
+    theta_ols : array of shape (d,)
+        Least-squares ``theta``.
+    coef_mask, coef_loc, coef_scale : array of shape (d,)
+    intercept_mask : array of shape (d,)
+        1 on the intercept row.
+    intercept_step : array of shape ()
+        Scale of the sampled intercept state, about its posterior sd.
+    intercept_direction : array of shape (d,)
+        The intercept prior acts on ``intercept_direction @ theta``.
+    intercept_loc, intercept_prec : array of shape ()
+        Its location and precision (0 for a flat prior).
+    df, global_scale : array of shape ()
+        Slab degrees of freedom and global scale.
+    """
+
+    gram: jax.Array
+    theta_ols: jax.Array
+    coef_mask: jax.Array
+    coef_loc: jax.Array
+    coef_scale: jax.Array
+    intercept_mask: jax.Array
+    intercept_step: jax.Array
+    intercept_direction: jax.Array
+    intercept_loc: jax.Array
+    intercept_prec: jax.Array
+    df: jax.Array
+    global_scale: jax.Array
+
+
+def horseshoe_theta(horseshoe, x):
+    """``theta`` and the horseshoe's variances from a kernel state.
+
+    Returns
+    -------
+    theta : array of shape (d,)
+    local2 : array of shape (d,)
+        Squared local scales.
+    global2, slab2 : array of shape ()
+        Squared global scale and slab variance.
+    """
+    d = horseshoe.coef_mask.shape[-1]
+    zeta, log_local = x[:d], x[d + 1 : 2 * d + 1]
+    log_global, log_slab = x[2 * d + 1], x[2 * d + 2]
+    local2 = jnp.exp(2.0 * log_local)
+    global2 = horseshoe.global_scale**2 * jnp.exp(2.0 * log_global)
+    slab2 = jnp.exp(log_slab)
+    shrunk = jnp.sqrt(slab2 * local2 / (slab2 + global2 * local2))
+    coef = horseshoe.coef_loc + horseshoe.coef_scale * jnp.sqrt(global2) * shrunk * zeta
+    intercept = horseshoe.theta_ols + horseshoe.intercept_step * zeta
+    theta = jnp.where(horseshoe.coef_mask > 0, coef, 0.0) + jnp.where(
+        horseshoe.intercept_mask > 0, intercept, 0.0
+    )
+    return theta, local2, global2, slab2
+
+
+def horseshoe_energy(inputs, horseshoe, x):
+    """Potential energy of the non-centred regularised horseshoe model."""
+    d = horseshoe.coef_mask.shape[-1]
+    tau = x[d]
+    t = inputs.t_scale * tau
+    theta, local2, global2, slab2 = horseshoe_theta(horseshoe, x)
+    deviation = theta - horseshoe.theta_ols
+    # RSS(theta) = RSS_min + (theta - theta_ols)' Q (theta - theta_ols).
+    quad = 0.5 * jnp.exp(-2.0 * t) * deviation @ (horseshoe.gram @ deviation)
+    log_lik = -inputs.n_obs * (
+        (1.0 - inputs.rss_ratio) * t + inputs.rss_ratio * _excess_log_noise(t)
+    )
+    ratio = inputs.ref_over_prior * jnp.exp(t)
+    known = inputs.family == NOISE_FAMILIES["fixed"]
+    noise_energy = jnp.where(
+        known, 0.5 * tau * tau, -(log_lik + _log_noise_prior(inputs.family, ratio) + t)
+    )
+    intercept_energy = (
+        0.5
+        * horseshoe.intercept_prec
+        * (horseshoe.intercept_direction @ theta - horseshoe.intercept_loc) ** 2
+    )
+    mask = horseshoe.coef_mask
+    zeta, log_local = x[:d], x[d + 1 : 2 * d + 1]
+    log_global, log_slab = x[2 * d + 1], x[2 * d + 2]
+    # Half-Cauchy local and global scales and an inverse-gamma slab variance,
+    # in log space with their Jacobians; unused local slots are standard normal.
+    local_energy = jnp.where(
+        mask > 0, jnp.log1p(local2) - log_local, 0.5 * log_local**2
+    )
+    global_energy = jnp.log1p(global2 / horseshoe.global_scale**2) - log_global
+    half_df = 0.5 * horseshoe.df
+    slab_energy = half_df * log_slab + half_df / slab2
+    return (
+        quad
+        + noise_energy
+        + intercept_energy
+        # The intercept's state has its own prior above.
+        + 0.5 * jnp.sum((1.0 - horseshoe.intercept_mask) * zeta**2)
+        + jnp.sum(local_energy)
+        + global_energy
+        + slab_energy
+    )
+
+
+def extra_state_size(coef_prior, d):
+    """Number of kernel states beyond ``(z, tau)`` for a coefficient prior."""
+    return d + 2 if coef_prior == "horseshoe" else 0
+
+
+def _potential_fn_gen(inputs, shrinkage=None, coef_prior="normal"):
+    if coef_prior == "normal":
+        return partial(potential_energy, inputs)
+    if coef_prior == "horseshoe":
+        return partial(horseshoe_energy, inputs, shrinkage)
+
+    def energy(x):
+        return potential_energy(inputs, x) + _shrinkage_energy(
+            coef_prior, inputs, shrinkage, x
+        )
+
+    return energy
 
 
 class ChainDraws(NamedTuple):
@@ -212,7 +413,13 @@ _PROGRESS_UPDATES = 50
 
 @partial(
     jax.jit,
-    static_argnames=("num_warmup", "num_samples", "num_chains", "progress_bar"),
+    static_argnames=(
+        "num_warmup",
+        "num_samples",
+        "num_chains",
+        "progress_bar",
+        "coef_prior",
+    ),
 )
 def run_nuts(
     inputs,
@@ -223,6 +430,8 @@ def run_nuts(
     num_samples,
     num_chains,
     progress_bar=False,
+    shrinkage=None,
+    coef_prior="normal",
 ):
     """Warm up and sample NUTS chains for every target in one compiled program.
 
@@ -239,6 +448,10 @@ def run_nuts(
     progress_bar : bool, default=False
         Static: report progress to :data:`progress_reporter` from the loop.
         When False no callback is traced, so the kernel pays nothing for it.
+    shrinkage : ShrinkageInputs or HorseshoeInputs, default=None
+        With a leading target axis; needed unless ``coef_prior="normal"``.
+    coef_prior : str, default="normal"
+        Static: one of :data:`COEF_PRIORS`.
 
     Returns
     -------
@@ -249,24 +462,29 @@ def run_nuts(
     _trace_count += 1
     n_targets, dim = inputs.lik_prec.shape
     # Chains of all targets are vectorised together, as (target, chain) pairs.
-    pair_inputs = jax.tree.map(lambda a: jnp.repeat(a, num_chains, axis=0), inputs)
+    pair_inputs = jax.tree.map(
+        lambda a: jnp.repeat(a, num_chains, axis=0), (inputs, shrinkage)
+    )
+    n_states = dim + 1 + extra_state_size(coef_prior, dim)
     keys = jax.random.split(key, n_targets * num_chains)
-    init_kernel, sample_kernel = hmc(potential_fn_gen=_potential_fn_gen, algo="NUTS")
+    init_kernel, sample_kernel = hmc(
+        potential_fn_gen=partial(_potential_fn_gen, coef_prior=coef_prior), algo="NUTS"
+    )
 
     def init_chain(chain_inputs, chain_key):
         init_key, kernel_key = jax.random.split(chain_key)
         # Spread the chains over the bulk of the (near standard normal)
         # posterior so that r_hat can detect a chain that is stuck.
-        init_x = jax.random.uniform(init_key, (dim + 1,), minval=-2.0, maxval=2.0)
+        init_x = jax.random.uniform(init_key, (n_states,), minval=-2.0, maxval=2.0)
         return init_kernel(
             init_x,
             num_warmup,
             target_accept_prob=target_accept_prob,
-            model_args=(chain_inputs,),
+            model_args=chain_inputs,
             rng_key=kernel_key,
         )
 
-    step = jax.vmap(lambda state, chain_inputs: sample_kernel(state, (chain_inputs,)))
+    step = jax.vmap(lambda state, chain_inputs: sample_kernel(state, chain_inputs))
     total = num_warmup + num_samples
     report_every = max(1, total // _PROGRESS_UPDATES)
 

@@ -23,6 +23,29 @@ def _normal_or_flat(loc, scale):
     return dist.Normal(loc, scale)
 
 
+def _sample_coef(prior, n_features):
+    """Sample sites of the coefficients under ``prior.coef_prior``."""
+    loc, scale = prior.coef_loc, prior.coef_scale
+    if prior.coef_prior == "horseshoe":
+        global_scale = numpyro.sample(
+            "global_scale", dist.HalfCauchy(prior.global_scale)
+        )
+        half_df = prior.coef_df / 2
+        slab2 = numpyro.sample("slab_variance", dist.InverseGamma(half_df, half_df))
+    with numpyro.plate("feature", n_features):
+        if prior.coef_prior == "student_t":
+            return numpyro.sample("coef", dist.StudentT(prior.coef_df, loc, scale))
+        if prior.coef_prior == "laplace":
+            return numpyro.sample("coef", dist.Laplace(loc, scale))
+        if prior.coef_prior == "horseshoe":
+            local = numpyro.sample("local_scale", dist.HalfCauchy(1.0))
+            shrunk = (slab2 * local**2 / (slab2 + global_scale**2 * local**2)) ** 0.5
+            return numpyro.sample(
+                "coef", dist.Normal(loc, scale * global_scale * shrunk)
+            )
+        return numpyro.sample("coef", _normal_or_flat(loc, scale))
+
+
 def numpyro_model(prior, fit_intercept, x_mean):
     """NumPyro model function of one target's regression.
 
@@ -43,10 +66,7 @@ def numpyro_model(prior, fit_intercept, x_mean):
 
     def model(X, y=None):
         n_rows = len(y) if y is not None else X.shape[0]
-        with numpyro.plate("feature", X.shape[1]):
-            coef = numpyro.sample(
-                "coef", _normal_or_flat(prior.coef_loc, prior.coef_scale)
-            )
+        coef = _sample_coef(prior, X.shape[1])
         intercept = 0.0
         if fit_intercept and prior.intercept_centred:
             at_mean = numpyro.sample(

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 NOISE_PRIORS = ("exponential", "half_normal", "half_cauchy")
+COEF_PRIORS = ("normal", "student_t", "laplace", "horseshoe")
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,13 @@ class Prior:
         Scale of the noise-scale prior.
     noise : float or None
         Known noise scale; when set the noise prior is unused.
+    coef_prior : str
+        Family of the coefficient priors, one of :data:`COEF_PRIORS`; for the
+        horseshoe ``coef_scale`` is the slab scale.
+    coef_df : float
+        Degrees of freedom of the Student-t prior or of the horseshoe's slab.
+    global_scale : float
+        Scale of the horseshoe's global shrinkage, relative to the slab scale.
     """
 
     coef_loc: np.ndarray
@@ -45,6 +53,23 @@ class Prior:
     noise_prior: str
     noise_scale: float
     noise: float | None
+    coef_prior: str = "normal"
+    coef_df: float = 4.0
+    global_scale: float = 0.01
+
+    @property
+    def reference_scale(self):
+        """Scale of the Normal prior whose whitening the sampler works in.
+
+        The sd of the actual prior where it is finite, so that the geometry is
+        close to the actual posterior's; for the horseshoe, the slab scale.
+        """
+        if self.coef_scale is None or self.coef_prior in ("normal", "horseshoe"):
+            return self.coef_scale
+        if self.coef_prior == "laplace":
+            return self.coef_scale * np.sqrt(2.0)
+        df = self.coef_df
+        return self.coef_scale * (np.sqrt(df / (df - 2.0)) if df > 2.0 else 2.0)
 
 
 def _feature_array(name, value, n_features, positive):
@@ -124,8 +149,19 @@ def resolve_priors(params, n_features, stats=None):
     intercept_loc = params["intercept_prior_loc"]
     if intercept_loc is not None and not np.isfinite(intercept_loc):
         raise ValueError(f"intercept_prior_loc must be finite; got {intercept_loc!r}.")
-    for name in ("intercept_prior_scale", "noise_prior_scale", "noise"):
+    for name in (
+        "intercept_prior_scale",
+        "noise_prior_scale",
+        "noise",
+        "coef_prior_df",
+        "horseshoe_global_scale",
+    ):
         _check_positive_finite(name, params[name])
+    if params["coef_prior"] != "normal" and coef_scale is None:
+        raise ValueError(
+            f"coef_prior={params['coef_prior']!r} needs a scale: prior_scale=None "
+            "(a flat prior) goes with coef_prior='normal' only."
+        )
 
     def build(x_scale, y_scale, y_mean):
         return Prior(
@@ -141,6 +177,9 @@ def resolve_priors(params, n_features, stats=None):
             noise_prior=params["noise_prior"],
             noise_scale=params["noise_prior_scale"] * y_scale,
             noise=None if params["noise"] is None else float(params["noise"]),
+            coef_prior=params["coef_prior"],
+            coef_df=float(params["coef_prior_df"]),
+            global_scale=float(params["horseshoe_global_scale"]),
         )
 
     if not params["autoscale"]:

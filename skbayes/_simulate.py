@@ -36,6 +36,24 @@ def _noise_draws(prior, n_samples, rng):
     return np.abs(prior.noise_scale * rng.standard_cauchy(n_samples))
 
 
+def _coef_prior_draws(prior, shape, rng):
+    """Draws of ``coef - coef_loc`` from the coefficient prior."""
+    scale = prior.coef_scale
+    if prior.coef_prior == "normal":
+        return scale * rng.standard_normal(shape)
+    if prior.coef_prior == "student_t":
+        return scale * rng.standard_t(prior.coef_df, shape)
+    if prior.coef_prior == "laplace":
+        return scale * rng.laplace(0.0, 1.0, shape)
+    # Regularised horseshoe: half-Cauchy local and global scales, and an
+    # inverse-gamma slab variance, all relative to the slab scale.
+    local = np.abs(rng.standard_cauchy(shape))
+    global_ = prior.global_scale * np.abs(rng.standard_cauchy((shape[0], 1)))
+    slab2 = 1.0 / rng.gamma(prior.coef_df / 2, 2.0 / prior.coef_df, (shape[0], 1))
+    shrunk = np.sqrt(slab2 * local**2 / (slab2 + global_**2 * local**2))
+    return scale * global_ * shrunk * rng.standard_normal(shape)
+
+
 def _improper(name, setting):
     return ValueError(
         f"The prior of {name} is flat ({setting}=None), so it cannot be sampled; "
@@ -79,7 +97,7 @@ def sample_prior_parameters(prior, x_mean, fit_intercept, n_samples, rng, params
     elif prior.coef_scale is None:
         raise _improper("coef", "prior_scale")
     else:
-        coef = rng.normal(prior.coef_loc, prior.coef_scale, (n_samples, n_features))
+        coef = prior.coef_loc + _coef_prior_draws(prior, (n_samples, n_features), rng)
 
     if not fit_intercept:
         intercept = np.zeros(n_samples)

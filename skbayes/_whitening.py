@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.linalg
 
-from ._kernels import NOISE_FAMILIES, KernelInputs
+from ._kernels import NOISE_FAMILIES, KernelInputs, ShrinkageInputs
 from ._priors import data_scales
 
 # Below this fraction of the targets' sum of squares the least-squares residual is
@@ -199,7 +199,7 @@ def _prior_in_theta(prior, fit_intercept, x_mean, x_scale):
     coef_prec = (
         np.zeros(x_scale.shape[0])
         if prior.coef_scale is None
-        else 1.0 / (prior.coef_scale * x_scale) ** 2
+        else 1.0 / (prior.reference_scale * x_scale) ** 2
     )
     coef_mean = prior.coef_loc * x_scale
     if not fit_intercept:
@@ -337,4 +337,45 @@ def whiten(stats, prior, fit_intercept, target=0):
         x_scale=x_scale,
         fit_intercept=fit_intercept,
         exact_fit=exact_fit,
+    )
+
+
+def shrinkage_inputs(problem, prior, dim):
+    """Float32 inputs of a non-Normal coefficient prior, padded to ``dim``.
+
+    Parameters
+    ----------
+    problem : WhitenedProblem
+        Whitened for ``prior.reference_scale``.
+    prior : Prior
+    dim : int
+
+    Returns
+    -------
+    inputs : ShrinkageInputs
+    """
+    offset = int(problem.fit_intercept)
+    n_features = problem.x_scale.shape[0]
+
+    def padded(values, fill=0.0):
+        out = np.full(dim, fill)
+        out[: values.shape[0]] = values
+        return out.astype(np.float32)
+
+    def on_coefficients(values, fill=0.0):
+        out = np.full(problem.dim, fill)
+        out[offset : offset + n_features] = values
+        return padded(out, fill)
+
+    transform = np.eye(dim)
+    transform[: problem.dim, : problem.dim] = problem.transform
+    return ShrinkageInputs(
+        transform=transform.astype(np.float32),
+        prior_mode=padded(problem.prior_mode),
+        coef_mask=on_coefficients(np.ones(n_features)),
+        coef_loc=on_coefficients(prior.coef_loc * problem.x_scale),
+        coef_scale=on_coefficients(prior.coef_scale * problem.x_scale, 1.0),
+        ref_prec=on_coefficients(1.0 / (prior.reference_scale * problem.x_scale) ** 2),
+        df=np.float32(prior.coef_df),
+        global_scale=np.float32(prior.global_scale),
     )
