@@ -166,10 +166,12 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
     Attributes
     ----------
     coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
-        Posterior means of the coefficients, Rao-Blackwellised: the average over
-        the draws of ``sigma`` of the exact conditional mean given ``sigma``.
-        This agrees with the mean of ``posterior_samples_["coef"]`` within its
-        Monte Carlo error, has a smaller one, and is exact when ``noise`` is set.
+        Posterior means of the coefficients. Under Normal priors they are
+        Rao-Blackwellised: the average over the draws of ``sigma`` of the exact
+        conditional mean given ``sigma``, which agrees with the mean of
+        ``posterior_samples_["coef"]`` within its Monte Carlo error, has a
+        smaller one, and is exact when ``noise`` is set. Under other
+        ``coef_prior`` families they are the means of the draws.
 
     intercept_ : float or ndarray of shape (n_targets,)
         Posterior mean of the intercept, Rao-Blackwellised likewise; 0.0 if
@@ -182,8 +184,9 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         the observation noise.
 
     posterior_samples_ : dict of ndarray
-        Posterior draws of ``"intercept"``, ``"coef"`` and ``"sigma"``, chains
-        concatenated, draws on axis 0.
+        Posterior draws of ``"intercept"``, ``"coef"`` and ``"sigma"`` (and the
+        horseshoe's ``"local_scale"``, ``"global_scale"``, ``"slab_scale"``),
+        chains concatenated, draws on axis 0.
 
     coef_hdi_ : ndarray of shape (n_features, 2) or (n_targets, n_features, 2)
         Highest-density intervals of the coefficients at ``hdi_prob``.
