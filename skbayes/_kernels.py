@@ -157,7 +157,7 @@ COEF_PRIORS = ("normal", "student_t", "laplace", "horseshoe")
 
 
 class ShrinkageInputs(NamedTuple):
-    """Traced inputs of a non-Normal coefficient prior, for one target.
+    """Traced inputs of a Student-t or Laplace coefficient prior, for one target.
 
     The sampler works in the basis whitened for a Normal *reference* prior on
     the coefficients (:class:`KernelInputs`); these inputs turn the reference
@@ -174,8 +174,7 @@ class ShrinkageInputs(NamedTuple):
     coef_mask : array of shape (d,)
         1 on the rows of ``theta`` that are coefficients, else 0.
     coef_loc, coef_scale : array of shape (d,)
-        Location and scale of each coefficient's prior (the slab scale for the
-        horseshoe).
+        Location and scale of each coefficient's Student-t or Laplace prior.
     ref_prec : array of shape (d,)
         Precision of the reference Normal prior of each coefficient.
     df : array of shape ()
