@@ -340,9 +340,67 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=np.float64, ensure_non_negative=True
         )
-        Y = y.reshape(y.shape[0], -1)
-        stats = sufficient_statistics(X, Y, sample_weight)
-        priors = resolve_priors(self.get_params(), X.shape[1], stats)
+        stats = sufficient_statistics(X, y.reshape(y.shape[0], -1), sample_weight)
+        return self._fit_statistics(stats, multi_output=y.ndim == 2, observed=y)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None):
+        """Add a chunk of rows to the statistics and resample the posterior.
+
+        The statistics of all chunks seen so far are merged exactly, so after
+        the last chunk the posterior is the one a single ``fit`` on all rows
+        gives: the same statistics up to float64 rounding, and with the same
+        ``random_state`` the same draws up to Monte Carlo error. Chunking
+        changes nothing statistically. The rows themselves are not kept, so
+        ``idata_`` has no ``observed_data`` group.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            A chunk of training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            Its targets, with the same number of targets in every chunk.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Frequency weights of the chunk's rows.
+
+        Returns
+        -------
+        self : object
+            Fitted estimator.
+        """
+        first_chunk = not hasattr(self, "_stats")
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            reset=first_chunk,
+            accept_sparse="csr",
+            y_numeric=True,
+            multi_output=True,
+            dtype=[np.float64, np.float32],
+        )
+        sample_weight = _check_sample_weight(
+            sample_weight, X, dtype=np.float64, ensure_non_negative=True
+        )
+        stats = sufficient_statistics(X, y.reshape(y.shape[0], -1), sample_weight)
+        if not first_chunk:
+            if (y.ndim == 2) != (self.coef_.ndim == 2) or (
+                stats.n_targets != self._stats.n_targets
+            ):
+                raise ValueError(
+                    f"y has {stats.n_targets} target(s) of {y.ndim} dimension(s); the "
+                    f"earlier chunks had {self._stats.n_targets} of {self.coef_.ndim}."
+                )
+            stats = self._stats.merge(stats)
+        return self._fit_statistics(stats, multi_output=y.ndim == 2, observed=None)
+
+    def _fit_statistics(self, stats, multi_output, observed):
+        """Sample the posterior given the statistics and set the fitted attributes.
+
+        ``observed`` is the training ``y`` for ``observed_data``, or None when
+        the rows are not kept (``partial_fit``).
+        """
+        priors = resolve_priors(self.get_params(), stats.n_features, stats)
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         start = time.perf_counter()
         draws = sample_posterior(
@@ -365,22 +423,27 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
                 "up at sigma = 0, so the fit is its limit sigma -> 0. Pass noise= to "
                 "assume a noise level instead.",
                 UserWarning,
-                stacklevel=2,
+                stacklevel=3,
             )
         self._stats = stats
         self._priors = priors
-        self._set_posterior(draws, y, fixed_noise=self.noise is not None or exact_fit)
+        self._set_posterior(
+            draws,
+            multi_output,
+            observed,
+            fixed_noise=self.noise is not None or exact_fit,
+        )
         if self.progress_bar:
             print(fit_report(self.diagnostics_, elapsed), file=sys.stderr)
         return self
 
-    def _set_posterior(self, draws, y, fixed_noise):
+    def _set_posterior(self, draws, multi, observed, fixed_noise):
         """Set every fitted attribute from posterior draws.
 
+        ``observed`` (the training ``y``, or None) becomes ``observed_data``;
         ``fixed_noise`` says that sigma was not sampled (known noise, or the
         limit of an exact fit): it is then left out of the posterior group.
         """
-        multi = y.ndim == 2
 
         def flat(array):
             # (chain, draw, target, *event) -> (draws, [target,] *event)
@@ -401,7 +464,8 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         self.sigma_ = sigma if multi else float(sigma)
         self.idata_ = build_inference_data(
             draws,
-            y,
+            multi,
+            observed,
             self._feature_names(),
             self._target_names(),
             known_noise=fixed_noise,
@@ -455,8 +519,16 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
 
     @property
     def _n_training_rows(self):
-        """Number of training rows, as recorded in ``observed_data``."""
-        return self.idata_.observed_data.sizes["obs_id"]
+        return self._stats.n_rows
+
+    def _observed(self):
+        """The training targets kept in ``idata_``; an error after ``partial_fit``."""
+        if "observed_data" not in self.idata_.groups():
+            raise ValueError(
+                "A model fitted with partial_fit keeps no rows: the groups and "
+                "checks at the training rows need a fit on the data."
+            )
+        return self.idata_.observed_data["y"].values
 
     def _validate_X(self, X):
         check_is_fitted(self)
@@ -630,6 +702,8 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
             )
         else:
             index = rng.choice(n_draws, n_samples, replace=n_samples > n_draws)
+        if extend_inferencedata and not predictions:
+            self._observed()
         n_observed = self._n_training_rows
         if extend_inferencedata and not predictions and X.shape[0] != n_observed:
             raise ValueError(
@@ -684,7 +758,7 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         """
         X = self._validate_X(X).astype(np.float64, copy=False)
         y = check_array(y, ensure_2d=False, dtype=np.float64)
-        observed = self.idata_.observed_data["y"].values
+        observed = self._observed()
         if y.shape != observed.shape or not np.allclose(y, observed):
             raise ValueError(
                 "y must be the training targets: the log-likelihood is that of the "

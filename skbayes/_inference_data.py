@@ -6,7 +6,7 @@ from ._arviz import az
 
 
 def build_inference_data(
-    draws, y, feature_names, target_names, known_noise, fit_intercept
+    draws, multi, y, feature_names, target_names, known_noise, fit_intercept
 ):
     """Assemble the ``posterior``, ``sample_stats`` and ``observed_data`` groups.
 
@@ -14,8 +14,10 @@ def build_inference_data(
     ----------
     draws : PosteriorDraws
         Arrays with leading (chain, draw) axes and a target axis.
-    y : ndarray of shape (n_samples,) or (n_samples, n_targets)
-        Observed targets; a 1-D ``y`` drops the target axis everywhere.
+    multi : bool
+        Whether ``y`` is 2-D; otherwise the target axis is dropped everywhere.
+    y : ndarray of shape (n_samples,) or (n_samples, n_targets), or None
+        Observed targets, for ``observed_data``; None leaves the group out.
     feature_names : list of str
         Coordinates of the ``feature`` dimension.
     target_names : list of str
@@ -30,7 +32,6 @@ def build_inference_data(
     -------
     idata : arviz.InferenceData
     """
-    multi = y.ndim == 2
     target_dims = ["target"] if multi else []
 
     def per_target(array):
@@ -57,13 +58,15 @@ def build_inference_data(
         "y": ["obs_id"] + target_dims,
         **{name: target_dims for name in sample_stats},
     }
-    coords = {"feature": list(feature_names), "obs_id": np.arange(y.shape[0])}
+    coords = {"feature": list(feature_names)}
+    if y is not None:
+        coords["obs_id"] = np.arange(y.shape[0])
     if multi:
         coords["target"] = list(target_names)
     return az.from_dict(
         posterior=posterior,
         sample_stats=sample_stats,
-        observed_data={"y": y},
+        observed_data=None if y is None else {"y": y},
         coords=coords,
         dims=dims,
         attrs={"inference_library": "skbayes (numpyro NUTS)"},

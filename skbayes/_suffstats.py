@@ -6,7 +6,7 @@ Golub and LeVeque, so the statistics stay accurate for any number of rows and
 large offsets in ``X`` or ``y``.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse
@@ -33,6 +33,8 @@ class SufficientStatistics:
         Centred weighted cross-products of features and targets.
     yy : ndarray of shape (n_targets,)
         Centred weighted sums of squares of the targets.
+    n_rows : int
+        Number of rows reduced, whatever their weights.
     """
 
     n_obs: float
@@ -41,6 +43,7 @@ class SufficientStatistics:
     xx: np.ndarray
     xy: np.ndarray
     yy: np.ndarray
+    n_rows: int = 0
 
     @property
     def n_features(self):
@@ -52,10 +55,11 @@ class SufficientStatistics:
 
     def merge(self, other):
         """Statistics of the union of the rows behind ``self`` and ``other``."""
+        n_rows = self.n_rows + other.n_rows
         if other.n_obs == 0:
-            return self
+            return replace(self, n_rows=n_rows)
         if self.n_obs == 0:
-            return other
+            return replace(other, n_rows=n_rows)
         n_obs = self.n_obs + other.n_obs
         dx = other.x_mean - self.x_mean
         dy = other.y_mean - self.y_mean
@@ -67,6 +71,7 @@ class SufficientStatistics:
             xx=self.xx + other.xx + cross * np.outer(dx, dx),
             xy=self.xy + other.xy + cross * np.outer(dx, dy),
             yy=self.yy + other.yy + cross * dy * dy,
+            n_rows=n_rows,
         )
 
     def raw(self):
@@ -98,6 +103,7 @@ def _sparse_chunk_statistics(X, Y, w):
         xx=gram - n_obs * np.outer(x_mean, x_mean),
         xy=np.asarray(weighted.T @ Yc),
         yy=np.einsum("i,ik,ik->k", w, Yc, Yc),
+        n_rows=X.shape[0],
     )
 
 
@@ -112,6 +118,7 @@ def _chunk_statistics(X, Y, w):
             np.zeros((n_features, n_features)),
             np.zeros((n_features, n_targets)),
             np.zeros(n_targets),
+            n_rows=X.shape[0],
         )
     if scipy.sparse.issparse(X):
         return _sparse_chunk_statistics(X, Y, w)
@@ -127,6 +134,7 @@ def _chunk_statistics(X, Y, w):
         xx=wXc.T @ Xc,
         xy=wXc.T @ Yc,
         yy=np.einsum("i,ik,ik->k", w, Yc, Yc),
+        n_rows=X.shape[0],
     )
 
 
