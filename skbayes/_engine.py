@@ -99,10 +99,8 @@ def sample_posterior(
         for target, prior in enumerate(priors)
     ]
     dim = padded_dim(problems[0].dim)
-    inputs = [problem.kernel_inputs(dim) for problem in problems]
-    stacked = jax.tree.map(lambda *leaves: np.stack(leaves), *inputs)
     coef_prior = priors[0].coef_prior
-    shrinkage, horseshoes = None, None
+    horseshoes = None
     if coef_prior == "horseshoe":
         horseshoes = [
             horseshoe_problem(stats, prior, fit_intercept, target, problem)
@@ -110,45 +108,31 @@ def sample_posterior(
                 zip(priors, problems, strict=True)
             )
         ]
-        shrinkage = [horseshoe.kernel_inputs(dim) for horseshoe in horseshoes]
+        shrinkage = _stack([horseshoe.kernel_inputs(dim) for horseshoe in horseshoes])
     elif coef_prior != "normal":
-        shrinkage = [
-            shrinkage_inputs(problem, prior, dim)
-            for problem, prior in zip(problems, priors, strict=True)
-        ]
-    if shrinkage is not None:
-        shrinkage = jax.tree.map(lambda *leaves: np.stack(leaves), *shrinkage)
-    if progress_bar:
-        from tqdm.auto import tqdm
-
-        progress_reporter.bar = tqdm(
-            total=num_warmup + num_samples, desc="compiling", unit="it", leave=True
+        shrinkage = _stack(
+            [
+                shrinkage_inputs(problem, prior, dim)
+                for problem, prior in zip(problems, priors, strict=True)
+            ]
         )
-        progress_reporter.num_warmup = num_warmup
-    try:
-        raw = jax.device_get(
-            run_nuts(
-                stacked,
-                jax.random.key(seed),
-                np.float32(target_accept_prob),
-                num_warmup=num_warmup,
-                num_samples=num_samples,
-                num_chains=num_chains,
-                progress_bar=progress_bar,
-                shrinkage=shrinkage,
-                coef_prior=coef_prior,
-            )
-        )
-    finally:
-        if progress_reporter.bar is not None:
-            progress_reporter.bar.close()
-            progress_reporter.bar = None
-    # Kernel output is (target, chain, draw, ...); the public layout is
-    # (chain, draw, target, ...), as in ArviZ.
+    else:
+        shrinkage = None
+    raw = _run_kernel(
+        _stack([problem.kernel_inputs(dim) for problem in problems]),
+        shrinkage,
+        coef_prior=coef_prior,
+        num_warmup=num_warmup,
+        num_samples=num_samples,
+        num_chains=num_chains,
+        target_accept_prob=target_accept_prob,
+        seed=seed,
+        progress_bar=progress_bar,
+    )
     # Kernel states are (z, tau), and for the horseshoe its scales after them.
     if horseshoes is None:
         per_target = [
-            problem.unwhiten(x[..., : dim + 1])
+            problem.unwhiten(x[..., : dim + 1]) + ({},)
             for problem, x in zip(problems, raw.x, strict=True)
         ]
     else:
@@ -156,33 +140,75 @@ def sample_posterior(
             horseshoe.unwhiten(x)
             for horseshoe, x in zip(horseshoes, raw.x, strict=True)
         ]
+    # Kernel output is (target, chain, draw, ...); the public layout is
+    # (chain, draw, target, ...), as in ArviZ.
     intercept = np.stack([draws[0] for draws in per_target], axis=-1)
     coef = np.stack([draws[1] for draws in per_target], axis=-2)
     sigma = np.stack([draws[2] for draws in per_target], axis=-1)
-    scales = {}
-    if horseshoes is not None:
-        scales = {
-            "local_scale": np.stack([d[3]["local_scale"] for d in per_target], axis=-2),
-            "global_scale": np.stack(
-                [d[3]["global_scale"] for d in per_target], axis=-1
-            ),
-            "slab_scale": np.stack([d[3]["slab_scale"] for d in per_target], axis=-1),
-        }
-    if coef_prior == "normal":
-        intercept_mean, coef_mean = zip(
-            *(
-                problem.posterior_mean(x[..., : dim + 1])
-                for problem, x in zip(problems, raw.x, strict=True)
-            ),
-            strict=True,
+    scales = {
+        name: np.stack(
+            [draws[3][name] for draws in per_target],
+            axis=-2 if name == "local_scale" else -1,
         )
-        intercept_mean, coef_mean = np.array(intercept_mean), np.array(coef_mean)
+        for name in per_target[0][3]
+    }
+    if coef_prior == "normal":
+        means = [
+            problem.posterior_mean(x[..., : dim + 1])
+            for problem, x in zip(problems, raw.x, strict=True)
+        ]
+        intercept_mean = np.array([mean[0] for mean in means])
+        coef_mean = np.array([mean[1] for mean in means])
     else:
         # No closed-form conditional mean: the mean of the draws.
         intercept_mean = intercept.mean(axis=(0, 1))
         coef_mean = coef.mean(axis=(0, 1))
+    return PosteriorDraws(
+        intercept=intercept,
+        coef=coef,
+        sigma=sigma,
+        intercept_mean=intercept_mean,
+        coef_mean=coef_mean,
+        sample_stats=_sample_stats(raw),
+        problems=problems,
+        scales=scales,
+    )
+
+
+def _stack(per_target):
+    """Kernel inputs of each target -> one pytree with a leading target axis."""
+    return jax.tree.map(lambda *leaves: np.stack(leaves), *per_target)
+
+
+def _run_kernel(inputs, shrinkage, *, seed, target_accept_prob, progress_bar, **static):
+    """Run the compiled sampler, with a tqdm bar around it when asked."""
+    if progress_bar:
+        from tqdm.auto import tqdm
+
+        total = static["num_warmup"] + static["num_samples"]
+        progress_reporter.bar = tqdm(total=total, desc="compiling", unit="it")
+        progress_reporter.num_warmup = static["num_warmup"]
+    try:
+        return jax.device_get(
+            run_nuts(
+                inputs,
+                jax.random.key(seed),
+                np.float32(target_accept_prob),
+                shrinkage=shrinkage,
+                progress_bar=progress_bar,
+                **static,
+            )
+        )
+    finally:
+        if progress_reporter.bar is not None:
+            progress_reporter.bar.close()
+            progress_reporter.bar = None
+
+
+def _sample_stats(raw):
+    """NUTS statistics as (chain, draw, target) arrays, with ArviZ's names."""
     n_steps = np.moveaxis(raw.num_steps, 0, -1)
-    sample_stats = {
+    return {
         "diverging": np.moveaxis(raw.diverging, 0, -1),
         "n_steps": n_steps,
         "tree_depth": np.floor(np.log2(np.maximum(n_steps, 1))).astype(np.int64) + 1,
@@ -190,13 +216,3 @@ def sample_posterior(
         "energy": np.moveaxis(raw.energy, 0, -1).astype(np.float64),
         "step_size": np.moveaxis(raw.step_size, 0, -1).astype(np.float64),
     }
-    return PosteriorDraws(
-        intercept=intercept,
-        coef=coef,
-        sigma=sigma,
-        intercept_mean=intercept_mean,
-        coef_mean=coef_mean,
-        sample_stats=sample_stats,
-        problems=problems,
-        scales=scales,
-    )
