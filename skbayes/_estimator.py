@@ -328,19 +328,7 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         self : object
             Fitted estimator.
         """
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse="csr",
-            y_numeric=True,
-            multi_output=True,
-            dtype=[np.float64, np.float32],
-        )
-        sample_weight = _check_sample_weight(
-            sample_weight, X, dtype=np.float64, ensure_non_negative=True
-        )
-        stats = sufficient_statistics(X, y.reshape(y.shape[0], -1), sample_weight)
+        y, stats = self._validated_statistics(X, y, sample_weight, reset=True)
         return self._fit_statistics(stats, multi_output=y.ndim == 2, observed=y)
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -369,20 +357,7 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
             Fitted estimator.
         """
         first_chunk = not hasattr(self, "_stats")
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            reset=first_chunk,
-            accept_sparse="csr",
-            y_numeric=True,
-            multi_output=True,
-            dtype=[np.float64, np.float32],
-        )
-        sample_weight = _check_sample_weight(
-            sample_weight, X, dtype=np.float64, ensure_non_negative=True
-        )
-        stats = sufficient_statistics(X, y.reshape(y.shape[0], -1), sample_weight)
+        y, stats = self._validated_statistics(X, y, sample_weight, reset=first_chunk)
         if not first_chunk:
             if (y.ndim == 2) != (self.coef_.ndim == 2) or (
                 stats.n_targets != self._stats.n_targets
@@ -393,6 +368,30 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
                 )
             stats = self._stats.merge(stats)
         return self._fit_statistics(stats, multi_output=y.ndim == 2, observed=None)
+
+    def _validated_statistics(self, X, y, sample_weight, reset):
+        """Validate a batch of rows and reduce it to sufficient statistics.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_targets)
+            The validated targets.
+        stats : SufficientStatistics
+        """
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            reset=reset,
+            accept_sparse="csr",
+            y_numeric=True,
+            multi_output=True,
+            dtype=[np.float64, np.float32],
+        )
+        sample_weight = _check_sample_weight(
+            sample_weight, X, dtype=np.float64, ensure_non_negative=True
+        )
+        return y, sufficient_statistics(X, y.reshape(y.shape[0], -1), sample_weight)
 
     def _fit_statistics(self, stats, multi_output, observed):
         """Sample the posterior given the statistics and set the fitted attributes.

@@ -83,6 +83,17 @@ def _feature_grid(X, column, num):
     return grid, rows
 
 
+def _finish_feature_plot(ax, X, y, column, name, title):
+    """Observed points (if any), labels and legend of a plot along one feature."""
+    if y is not None:
+        ax.scatter(
+            np.asarray(X, dtype=float)[:, column], y, color="k", s=10, label="observed"
+        )
+    ax.set(xlabel=name, ylabel="y", title=title)
+    ax.legend()
+    return ax
+
+
 def plot_prior_predictive(
     model, X, y=None, feature=0, n_lines=50, random_state=None, ax=None
 ):
@@ -121,15 +132,9 @@ def plot_prior_predictive(
         return_params=True,
     )
     lines = linear_predictor(rows, params["intercept"], params["coef"]).T
-    ax.plot(grid, lines, color="C0", alpha=0.3, linewidth=1)
-    ax.lines[-n_lines].set_label("prior regression lines")
-    if y is not None:
-        ax.scatter(
-            np.asarray(X, dtype=float)[:, column], y, color="k", s=10, label="observed"
-        )
-    ax.set(xlabel=name, ylabel="y", title="Prior predictive check")
-    ax.legend()
-    return ax
+    drawn = ax.plot(grid, lines, color="C0", alpha=0.3, linewidth=1)
+    drawn[0].set_label("prior regression lines")
+    return _finish_feature_plot(ax, X, y, column, name, "Prior predictive check")
 
 
 def plot_regression(model, X, y=None, feature=0, hdi_prob=None, n_lines=0, ax=None):
@@ -188,13 +193,7 @@ def plot_regression(model, X, y=None, feature=0, hdi_prob=None, n_lines=0, ax=No
         )
         lines[0].set_label("posterior draws")
     ax.plot(grid, mu.mean(axis=0), color="C0", label="posterior mean")
-    if y is not None:
-        ax.scatter(
-            np.asarray(X, dtype=float)[:, column], y, color="k", s=10, label="observed"
-        )
-    ax.set(xlabel=name, ylabel="y", title="Posterior regression")
-    ax.legend()
-    return ax
+    return _finish_feature_plot(ax, X, y, column, name, "Posterior regression")
 
 
 def plot_predicted_vs_observed(model, X, y, hdi_prob=None, ax=None):
