@@ -12,9 +12,10 @@ once, as skbayes does.
 
 Usage::
 
-    python benchmarks/bench_grid_search.py
+    python benchmarks/bench_grid_search.py [--warmup 1000] [--draws 2000]
 """
 
+import argparse
 import os
 import time
 import warnings
@@ -34,7 +35,7 @@ from sklearn.preprocessing import scale  # noqa: E402
 from skbayes import BayesianLinearRegressor  # noqa: E402
 
 GRID = {"prior_scale": [0.1, 0.3, 1.0, 3.0, 10.0]}
-SETTINGS = dict(num_warmup=1000, num_samples=1000, num_chains=4)
+SETTINGS = dict(num_warmup=1000, num_samples=2000, num_chains=4)
 INTERCEPT_SCALE, NOISE_MEAN = 1000.0, 100.0
 
 
@@ -101,6 +102,11 @@ def run_search(estimator, X, y):
 
 
 def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--warmup", type=int, default=SETTINGS["num_warmup"])
+    parser.add_argument("--draws", type=int, default=SETTINGS["num_samples"])
+    args = parser.parse_args()
+    SETTINGS.update(num_warmup=args.warmup, num_samples=args.draws)
     X, y = load_diabetes(return_X_y=True)
     X = scale(X)
     skbayes_estimator = BayesianLinearRegressor(
@@ -118,7 +124,10 @@ def main():
             *run_search(PlainNumPyroRegressor(cache_mcmc=True), X, y),
         ),
     ]
-    print("5-fold GridSearchCV over 5 prior scales, 25 fits + refit, 4 x (1000 + 1000)")
+    print(
+        "5-fold GridSearchCV over 5 prior scales, 25 fits + refit, "
+        f"4 chains x ({args.warmup} warmup + {args.draws} draws)"
+    )
     header = ("library", "search s", "best prior_scale", "best R2")
     print(f"| {header[0]:<24} | {header[1]:>8} | {header[2]:>16} | {header[3]:>7} |")
     print(f"|{'-' * 26}|{'-' * 10}|{'-' * 18}|{'-' * 9}|")
