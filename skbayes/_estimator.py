@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from numbers import Integral, Real
 
 import numpy as np
+import pandas as pd
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.exceptions import NotFittedError
 from sklearn.utils import check_random_state
@@ -19,6 +20,7 @@ from sklearn.utils.validation import (
 )
 
 from ._arviz import az
+from ._dask import dask_statistics, is_dask_collection
 from ._diagnostics import convergence_diagnostics, fit_report, warn_if_not_converged
 from ._engine import sample_posterior
 from ._inference_data import (
@@ -316,10 +318,14 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data.
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+            Training data. A Dask array or DataFrame is reduced by Dask, block
+            by block where the data live; only the sufficient statistics come
+            back, and ``idata_`` then has no ``observed_data`` group.
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
             Targets; each column of a 2-D ``y`` is an independent regression.
+            With a Dask ``X``, a Dask collection split into the same blocks of
+            rows (or an in-memory array, split along the row chunks of ``X``).
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative frequency weights: a weight of 2 counts a row twice.
 
@@ -329,7 +335,10 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
             Fitted estimator.
         """
         y, stats = self._validated_statistics(X, y, sample_weight, reset=True)
-        return self._fit_statistics(stats, multi_output=y.ndim == 2, observed=y)
+        observed = None if is_dask_collection(X) else y
+        return self._fit_statistics(
+            stats, multi_output=np.ndim(y) == 2, observed=observed
+        )
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None):
@@ -344,8 +353,9 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like or sparse matrix of shape (n_samples, n_features)
-            A chunk of training data.
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+            A chunk of training data; Dask collections are reduced as in
+            :meth:`fit`.
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
             Its targets, with the same number of targets in every chunk.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -359,25 +369,33 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         first_chunk = not hasattr(self, "_stats")
         y, stats = self._validated_statistics(X, y, sample_weight, reset=first_chunk)
         if not first_chunk:
-            if (y.ndim == 2) != (self.coef_.ndim == 2) or (
+            if (np.ndim(y) == 2) != (self.coef_.ndim == 2) or (
                 stats.n_targets != self._stats.n_targets
             ):
                 raise ValueError(
-                    f"y has {stats.n_targets} target(s) of {y.ndim} dimension(s); the "
-                    f"earlier chunks had {self._stats.n_targets} of {self.coef_.ndim}."
+                    f"y has {stats.n_targets} target(s) of {np.ndim(y)} dimension(s); "
+                    f"the earlier chunks had {self._stats.n_targets} of "
+                    f"{self.coef_.ndim}."
                 )
             stats = self._stats.merge(stats)
-        return self._fit_statistics(stats, multi_output=y.ndim == 2, observed=None)
+        return self._fit_statistics(stats, multi_output=np.ndim(y) == 2, observed=None)
 
     def _validated_statistics(self, X, y, sample_weight, reset):
         """Validate a batch of rows and reduce it to sufficient statistics.
 
         Returns
         -------
-        y : ndarray of shape (n_samples,) or (n_samples, n_targets)
-            The validated targets.
+        y : ndarray or dask collection of shape (n_samples,) or (n_samples, n_targets)
+            The validated targets (a Dask ``y`` is validated block by block).
         stats : SufficientStatistics
         """
+        if is_dask_collection(X):
+            # The rows stay with Dask: only the feature count and names are checked
+            # here (on an empty frame with the same columns, which scikit-learn
+            # reads names from), the values where each block is reduced.
+            header = pd.DataFrame(columns=X.columns) if hasattr(X, "columns") else X
+            validate_data(self, header, reset=reset, skip_check_array=True)
+            return y, dask_statistics(X, y, sample_weight)
         X, y = validate_data(
             self,
             X,
@@ -521,11 +539,11 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         return self._stats.n_rows
 
     def _observed(self):
-        """The training targets kept in ``idata_``; an error after ``partial_fit``."""
+        """The training targets kept in ``idata_``; an error when none were kept."""
         if "observed_data" not in self.idata_.groups():
             raise ValueError(
-                "A model fitted with partial_fit keeps no rows: the groups and "
-                "checks at the training rows need a fit on the data."
+                "A model fitted with partial_fit or on Dask data keeps no rows: the "
+                "groups and checks at the training rows need a fit on in-memory data."
             )
         return self.idata_.observed_data["y"].values
 

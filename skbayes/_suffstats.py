@@ -161,7 +161,8 @@ def sufficient_statistics(X, Y, sample_weight=None, chunk_rows=CHUNK_ROWS):
     if sample_weight is None:
         sample_weight = np.ones(n_samples)
     stats = None
-    for start in range(0, n_samples, chunk_rows):
+    # One (empty) chunk even for zero rows, so that they reduce to zero statistics.
+    for start in range(0, max(n_samples, 1), chunk_rows):
         rows = slice(start, start + chunk_rows)
         X_rows = X[rows]
         chunk = _chunk_statistics(
