@@ -406,9 +406,10 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
             multi_output=True,
             dtype=[np.float64, np.float32],
         )
-        sample_weight = _check_sample_weight(
-            sample_weight, X, dtype=np.float64, ensure_non_negative=True
-        )
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(
+                sample_weight, X, dtype=np.float64, ensure_non_negative=True
+            )
         return y, sufficient_statistics(X, y.reshape(y.shape[0], -1), sample_weight)
 
     def _fit_statistics(self, stats, multi_output, observed):

@@ -108,6 +108,11 @@ def _sparse_chunk_statistics(X, Y, w):
 
 
 def _chunk_statistics(X, Y, w):
+    """Statistics of one chunk; ``w=None`` weighs every row 1 without a copy."""
+    if w is None:
+        if scipy.sparse.issparse(X):
+            return _chunk_statistics(X, Y, np.ones(X.shape[0]))
+        return _unweighted_chunk_statistics(X, Y)
     n_obs = float(w.sum())
     if n_obs == 0:
         n_features, n_targets = X.shape[1], Y.shape[1]
@@ -138,6 +143,25 @@ def _chunk_statistics(X, Y, w):
     )
 
 
+def _unweighted_chunk_statistics(X, Y):
+    n_rows = X.shape[0]
+    if n_rows == 0:
+        return _chunk_statistics(X, Y, np.zeros(0))
+    x_mean = X.mean(axis=0)
+    y_mean = Y.mean(axis=0)
+    Xc = X - x_mean
+    Yc = Y - y_mean
+    return SufficientStatistics(
+        n_obs=float(n_rows),
+        x_mean=x_mean,
+        y_mean=y_mean,
+        xx=Xc.T @ Xc,
+        xy=Xc.T @ Yc,
+        yy=np.einsum("ik,ik->k", Yc, Yc),
+        n_rows=n_rows,
+    )
+
+
 def sufficient_statistics(X, Y, sample_weight=None, chunk_rows=CHUNK_ROWS):
     """Reduce data to weighted, centred sufficient statistics.
 
@@ -158,8 +182,6 @@ def sufficient_statistics(X, Y, sample_weight=None, chunk_rows=CHUNK_ROWS):
     stats : SufficientStatistics
     """
     n_samples = X.shape[0]
-    if sample_weight is None:
-        sample_weight = np.ones(n_samples)
     stats = None
     # One (empty) chunk even for zero rows, so that they reduce to zero statistics.
     for start in range(0, max(n_samples, 1), chunk_rows):
@@ -170,7 +192,9 @@ def sufficient_statistics(X, Y, sample_weight=None, chunk_rows=CHUNK_ROWS):
             if scipy.sparse.issparse(X_rows)
             else np.asarray(X_rows, dtype=np.float64),
             np.asarray(Y[rows], dtype=np.float64),
-            np.asarray(sample_weight[rows], dtype=np.float64),
+            None
+            if sample_weight is None
+            else np.asarray(sample_weight[rows], dtype=np.float64),
         )
         stats = chunk if stats is None else stats.merge(chunk)
     return stats
