@@ -40,10 +40,11 @@ PRIORS = dict(
 )
 
 
-def make_data(n_samples, seed=0):
+def make_data(n_samples, n_features=N_FEATURES, seed=0):
+    """Standard normal features and a linear target with unit noise, in float32."""
     rng = np.random.default_rng(seed)
-    X = rng.normal(size=(n_samples, N_FEATURES)).astype(np.float32)
-    coef = np.linspace(-1.0, 1.0, N_FEATURES)
+    X = rng.normal(size=(n_samples, n_features)).astype(np.float32)
+    coef = np.linspace(-1.0, 1.0, n_features)
     y = 1.0 + X @ coef + rng.normal(size=n_samples)
     return X, y.astype(np.float32)
 
@@ -71,15 +72,17 @@ def timed(fit):
     return time.perf_counter() - start, result
 
 
-def skbayes_first_fit_in_fresh_process(n_samples):
+def skbayes_first_fit_in_fresh_process(
+    n_samples, n_features=N_FEATURES, settings=SETTINGS
+):
     """Seconds of the first fit in a new Python process, compilation included."""
     code = (
         "import time, warnings; warnings.simplefilter('ignore');"
-        "from benchmarks.bench_core import make_data, SETTINGS, PRIORS;"
+        "from benchmarks.bench_core import make_data, PRIORS;"
         "from skbayes import BayesianLinearRegressor;"
-        f"X, y = make_data({n_samples});"
+        f"X, y = make_data({n_samples}, {n_features});"
         "t = time.perf_counter();"
-        "BayesianLinearRegressor(**SETTINGS, **PRIORS, random_state=0).fit(X, y);"
+        f"BayesianLinearRegressor(**{settings!r}, **PRIORS, random_state=0).fit(X, y);"
         "print(time.perf_counter() - t)"
     )
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -93,8 +96,9 @@ def skbayes_first_fit_in_fresh_process(n_samples):
     return float(out.stdout.strip().splitlines()[-1])
 
 
-def bench_skbayes(X, y):
-    model = BayesianLinearRegressor(**SETTINGS, **PRIORS, random_state=0)
+def bench_skbayes(X, y, settings=SETTINGS):
+    """Seconds of a warm refit with a new seed, and its minimum bulk ESS."""
+    model = BayesianLinearRegressor(**settings, **PRIORS, random_state=0)
     model.fit(X, y)  # warm the in-process cache
     refit, _ = timed(lambda: model.set_params(random_state=1).fit(X, y))
     posterior = model.idata_.posterior
