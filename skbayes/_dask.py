@@ -161,3 +161,58 @@ def dask_statistics(X, y, sample_weight=None):
             "Found array with 0 sample(s) while a minimum of 1 is required."
         )
     return stats
+
+
+def _predict_block(estimator, block, return_std):
+    return estimator.predict(block, return_std=return_std)
+
+
+def predict_lazily(estimator, X, return_std):
+    """Predictions of a Dask ``X`` as Dask arrays, one task per block of rows.
+
+    Parameters
+    ----------
+    estimator : BayesianLinearRegressor
+        Fitted; it is one node of the graph, so it travels once per worker.
+    X : dask array or DataFrame of shape (n_samples, n_features)
+        Query points; DataFrame partitions keep their column names, so the
+        feature names are checked block by block.
+    return_std : bool
+        Also return the predictive standard deviations.
+
+    Returns
+    -------
+    y_mean : dask array of shape (n_samples,) or (n_samples, n_targets)
+    y_std : dask array of shape (n_samples,) or (n_samples, n_targets)
+        Only if ``return_std``.
+    """
+    import dask
+    import dask.array as da
+
+    if getattr(X, "ndim", None) != 2:
+        raise ValueError("Expected a 2-D Dask array or a Dask DataFrame for X.")
+    if isinstance(X, da.Array):
+        X = X.rechunk({1: -1})
+        blocks, lengths = list(X.to_delayed().ravel()), X.chunks[0]
+    else:
+        blocks = list(X.to_delayed())
+        lengths = (np.nan,) * len(blocks)
+    target_shape = estimator.coef_.shape[:-1]
+    n_outputs = 2 if return_std else 1
+    model = dask.delayed(estimator, pure=True)
+    predict = dask.delayed(_predict_block, pure=True, nout=n_outputs)
+    predictions = [predict(model, block, return_std) for block in blocks]
+    if not return_std:
+        predictions = [(prediction,) for prediction in predictions]
+    outputs = tuple(
+        da.concatenate(
+            [
+                da.from_delayed(
+                    prediction[k], shape=(rows,) + target_shape, dtype=np.float64
+                )
+                for prediction, rows in zip(predictions, lengths, strict=True)
+            ]
+        )
+        for k in range(n_outputs)
+    )
+    return outputs if return_std else outputs[0]

@@ -20,7 +20,7 @@ from sklearn.utils.validation import (
 )
 
 from ._arviz import az
-from ._dask import dask_statistics, is_dask_collection
+from ._dask import dask_statistics, is_dask_collection, predict_lazily
 from ._diagnostics import convergence_diagnostics, fit_report, warn_if_not_converged
 from ._engine import sample_posterior
 from ._inference_data import (
@@ -561,8 +561,9 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Query points.
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+            Query points. For a Dask array or DataFrame the results are Dask
+            arrays, computed block by block when asked for.
         return_std : bool, default=False
             Also return the standard deviation of the posterior predictive
             distribution of a new observation: parameter uncertainty plus noise.
@@ -574,6 +575,9 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         y_std : ndarray of shape (n_samples,) or (n_samples, n_targets)
             Posterior predictive standard deviation; only if ``return_std``.
         """
+        if is_dask_collection(X):
+            check_is_fitted(self)
+            return predict_lazily(self, X, return_std)
         X = self._validate_X(X).astype(np.float64, copy=False)
         y_mean = X @ self.coef_.T + self.intercept_
         if not return_std:

@@ -69,12 +69,13 @@ def test_posterior_matches_the_in_memory_fit(client, dask_data):
     assert "observed_data" not in model.idata_.groups()
     assert model.n_features_in_ == 4
 
-    # Predictions stay lazy block by block, as the docs show.
-    lazy = X.map_blocks(model.predict, drop_axis=1, dtype=float)
+    # Predictions are Dask arrays too, computed block by block when asked for.
+    mean, std = model.predict(X, return_std=True)
+    assert isinstance(mean, da.Array) and mean.chunks == (X.chunks[0],)
     first_block = X.blocks[0].compute()
-    np.testing.assert_allclose(
-        lazy.blocks[0].compute(), model.predict(first_block), rtol=1e-12
-    )
+    expected_mean, expected_std = model.predict(first_block, return_std=True)
+    np.testing.assert_allclose(mean.blocks[0].compute(), expected_mean, rtol=1e-12)
+    np.testing.assert_allclose(std.blocks[0].compute(), expected_std, rtol=1e-12)
 
 
 def test_dataframes_keep_their_feature_names(client, dask_data):
@@ -90,6 +91,11 @@ def test_dataframes_keep_their_feature_names(client, dask_data):
     np.testing.assert_allclose(model.predict(rows), from_array.predict(rows.values))
     with pytest.raises(ValueError, match="feature names"):
         model.predict(rows[NAMES[::-1]])
+    # Partitions keep their names, so lazy predictions check them block by block.
+    lazy = model.predict(X_frame.partitions[:2]).compute()
+    np.testing.assert_allclose(lazy, from_array.predict(X.blocks[:2].compute()))
+    with pytest.raises(ValueError, match="feature names"):
+        model.predict(X_frame[NAMES[::-1]]).compute()
 
 
 def test_weights_and_several_targets(client):
@@ -106,6 +112,11 @@ def test_weights_and_several_targets(client):
         sample_weight=weight,
     )
     assert model.coef_.shape == (2, 3)
+    lazy_mean, lazy_std = model.predict(da.from_array(X, chunks=500), return_std=True)
+    mean, std = model.predict(X, return_std=True)
+    assert lazy_mean.shape == lazy_std.shape == (2000, 2)
+    np.testing.assert_allclose(lazy_mean.compute(), mean, rtol=1e-12)
+    np.testing.assert_allclose(lazy_std.compute(), std, rtol=1e-12)
     np.testing.assert_allclose(model.coef_, in_memory.coef_, rtol=1e-8)
     np.testing.assert_allclose(model._stats.xx, in_memory._stats.xx, rtol=1e-10)
 
