@@ -10,6 +10,10 @@ builds its MCMC in ``fit`` (and so compiles at every fit), and a tuned one that
 caches the MCMC per data shape with ``jit_model_args=True``, so that it compiles
 once, as skbayes does.
 
+Besides the search's wall time, every fit's chains are kept and their minimum
+bulk ESS over all parameters computed after the clock stops, so that the table
+also compares effective draws per second of search.
+
 Usage::
 
     python benchmarks/bench_grid_search.py [--warmup 1000] [--draws 2000]
@@ -17,9 +21,13 @@ Usage::
 
 import argparse
 import os
+import sys
 import time
 import warnings
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
 
 import jax  # noqa: E402
@@ -32,6 +40,7 @@ from sklearn.datasets import load_diabetes  # noqa: E402
 from sklearn.model_selection import GridSearchCV  # noqa: E402
 from sklearn.preprocessing import scale  # noqa: E402
 
+from benchmarks.bench_core import min_bulk_ess  # noqa: E402
 from skbayes import BayesianLinearRegressor  # noqa: E402
 
 GRID = {"prior_scale": [0.1, 0.3, 1.0, 3.0, 10.0]}
@@ -49,6 +58,8 @@ def plain_model(X, prior_scale, y=None):
 
 
 _MCMC_BY_SHAPE = {}
+#: The chains of every fit of the search in progress, as (chain, draw, ...) arrays.
+FIT_CHAINS = []
 
 
 def _new_mcmc():
@@ -83,6 +94,7 @@ class PlainNumPyroRegressor(RegressorMixin, BaseEstimator):
         mcmc.run(
             jax.random.key(self.random_state), X, np.float32(self.prior_scale), y=y
         )
+        FIT_CHAINS.append(mcmc.get_samples(group_by_chain=True))
         samples = mcmc.get_samples()
         self.coef_ = np.asarray(samples["coef"]).mean(axis=0)
         self.intercept_ = float(np.asarray(samples["intercept"]).mean())
@@ -92,13 +104,26 @@ class PlainNumPyroRegressor(RegressorMixin, BaseEstimator):
         return np.asarray(X) @ self.coef_ + self.intercept_
 
 
+class RecordingRegressor(BayesianLinearRegressor):
+    """skbayes's estimator, keeping each fit's chains in ``FIT_CHAINS``."""
+
+    def fit(self, X, y, sample_weight=None):
+        super().fit(X, y, sample_weight=sample_weight)
+        posterior = self.idata_.posterior
+        FIT_CHAINS.append({name: posterior[name].values for name in posterior})
+        return self
+
+
 def run_search(estimator, X, y):
+    """Seconds of the search, the search, and the summed min bulk ESS of its fits."""
     search = GridSearchCV(estimator, GRID, cv=5)
+    FIT_CHAINS.clear()
     start = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         search.fit(X, y)
-    return time.perf_counter() - start, search
+    seconds = time.perf_counter() - start
+    return seconds, search, sum(min_bulk_ess(chains) for chains in FIT_CHAINS)
 
 
 def main():
@@ -109,7 +134,7 @@ def main():
     SETTINGS.update(num_warmup=args.warmup, num_samples=args.draws)
     X, y = load_diabetes(return_X_y=True)
     X = scale(X)
-    skbayes_estimator = BayesianLinearRegressor(
+    skbayes_estimator = RecordingRegressor(
         **SETTINGS,
         autoscale=False,
         intercept_prior_scale=INTERCEPT_SCALE,
@@ -128,17 +153,25 @@ def main():
         "5-fold GridSearchCV over 5 prior scales, 25 fits + refit, "
         f"4 chains x ({args.warmup} warmup + {args.draws} draws)"
     )
-    header = ("library", "search s", "best prior_scale", "best R2")
-    print(f"| {header[0]:<24} | {header[1]:>8} | {header[2]:>16} | {header[3]:>7} |")
-    print(f"|{'-' * 26}|{'-' * 10}|{'-' * 18}|{'-' * 9}|")
-    for name, seconds, search in results:
+    header = (
+        "library",
+        "search s",
+        "faster by",
+        "sum of min ESS",
+        "ESS/s",
+        "ESS/s ratio",
+        "best prior_scale, R2",
+    )
+    print("| " + " | ".join(header) + " |")
+    print("|" + "|".join("---" for _ in header) + "|")
+    _, skbayes_seconds, _, skbayes_ess = results[0]
+    for name, seconds, search, ess in results:
         print(
-            f"| {name:<24} | {seconds:8.1f} | {search.best_params_['prior_scale']:16} "
-            f"| {search.best_score_:7.3f} |"
+            f"| {name} | {seconds:.1f} | {seconds / skbayes_seconds:.1f}x "
+            f"| {ess:.0f} | {ess / seconds:.0f} "
+            f"| {(skbayes_ess / skbayes_seconds) / (ess / seconds):.1f}x "
+            f"| {search.best_params_['prior_scale']}, {search.best_score_:.3f} |"
         )
-    print("\nskbayes over each peer, same run:")
-    for name, seconds, _ in results[1:]:
-        print(f"  {name}: {seconds / results[0][1]:.1f}x faster")
 
 
 if __name__ == "__main__":
