@@ -43,6 +43,17 @@ from ._simulate import sample_prior_parameters
 from ._suffstats import sufficient_statistics
 
 
+def _require_weight(stats):
+    """Return ``stats``, or raise if every row of the batch has zero weight.
+
+    scikit-learn checks this since 1.7 for in-memory weights; this check also
+    covers Dask collections and older releases.
+    """
+    if stats.n_obs == 0:
+        raise ValueError("Sample weights must contain at least one non-zero number.")
+    return stats
+
+
 def _coef_by_position(params, feature_names):
     """Turn ``params["coef"]`` given as {feature name: value} into an array."""
     if not params or not isinstance(params.get("coef"), Mapping):
@@ -395,7 +406,7 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
             # reads names from), the values where each block is reduced.
             header = pd.DataFrame(columns=X.columns) if hasattr(X, "columns") else X
             validate_data(self, header, reset=reset, skip_check_array=True)
-            return y, dask_statistics(X, y, sample_weight)
+            return y, _require_weight(dask_statistics(X, y, sample_weight))
         X, y = validate_data(
             self,
             X,
@@ -410,7 +421,8 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=np.float64, ensure_non_negative=True
             )
-        return y, sufficient_statistics(X, y.reshape(y.shape[0], -1), sample_weight)
+        stats = sufficient_statistics(X, y.reshape(y.shape[0], -1), sample_weight)
+        return y, _require_weight(stats)
 
     def _fit_statistics(self, stats, multi_output, observed):
         """Sample the posterior given the statistics and set the fitted attributes.

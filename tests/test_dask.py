@@ -128,6 +128,8 @@ def test_bad_blocks_raise_clear_errors(client, dask_data):
         BayesianLinearRegressor().fit(with_nan, y)
     with pytest.raises(ValueError, match="Negative values in data passed to sample"):
         BayesianLinearRegressor().fit(X, y, sample_weight=-da.ones_like(y))
+    with pytest.raises(ValueError, match="at least one non-zero"):
+        BayesianLinearRegressor().fit(X, y, sample_weight=da.zeros_like(y))
     with pytest.raises(ValueError, match="same blocks of rows"):
         BayesianLinearRegressor().fit(
             dd.from_dask_array(X, columns=NAMES),
