@@ -83,7 +83,10 @@ def test_horseshoe_recovers_a_sparse_truth():
         coef_prior="horseshoe", target_accept_prob=0.99, random_state=0
     ).fit(X, y)
     normal = BayesianLinearRegressor(random_state=0).fit(X, y)
-    assert horseshoe.diagnostics_["num_divergences"] == 0
+    # Even non-centred, the horseshoe's funnel costs the odd divergence: 0 to 3
+    # of 4000 transitions over six seeds, on the newest and oldest supported
+    # JAX and NumPyro. Allow 1 in 1000.
+    assert horseshoe.diagnostics_["num_divergences"] <= 0.001 * 4000
     assert horseshoe.diagnostics_["max_r_hat"] < 1.01
     np.testing.assert_allclose(horseshoe.coef_[:3], truth[:3], atol=0.3)
     # The zeros are shrunk much harder than under the Normal prior.
