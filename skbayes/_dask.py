@@ -163,12 +163,16 @@ def dask_statistics(X, y, sample_weight=None):
     return stats
 
 
-def _predict_block(estimator, block, return_std):
-    return estimator.predict(block, return_std=return_std)
+def _call_on_block(estimator, method, block, kwargs):
+    return getattr(estimator, method)(block, **kwargs)
 
 
-def predict_lazily(estimator, X, return_std):
-    """Predictions of a Dask ``X`` as Dask arrays, one task per block of rows.
+def by_block_lazily(estimator, X, method, trailing_shapes, **kwargs):
+    """``estimator.<method>(X)`` for a Dask ``X``, as Dask arrays, one task per block.
+
+    For the methods whose rows depend only on the same rows of ``X`` and that
+    give the same result at every call (``predict``, ``predict_interval``,
+    ``predict_quantiles``), so that computing block by block changes nothing.
 
     Parameters
     ----------
@@ -177,14 +181,18 @@ def predict_lazily(estimator, X, return_std):
     X : dask array or DataFrame of shape (n_samples, n_features)
         Query points; DataFrame partitions keep their column names, so the
         feature names are checked block by block.
-    return_std : bool
-        Also return the predictive standard deviations.
+    method : str
+        Name of the method to call on each block.
+    trailing_shapes : list of tuple
+        Shape of each output of ``method`` after its row axis; a method with one
+        output returns an array, with several a tuple.
+    **kwargs
+        Passed to ``method``.
 
     Returns
     -------
-    y_mean : dask array of shape (n_samples,) or (n_samples, n_targets)
-    y_std : dask array of shape (n_samples,) or (n_samples, n_targets)
-        Only if ``return_std``.
+    outputs : dask array or tuple of dask arrays
+        Each of shape ``(n_samples,) + trailing_shape``.
     """
     import dask
     import dask.array as da
@@ -197,22 +205,19 @@ def predict_lazily(estimator, X, return_std):
     else:
         blocks = list(X.to_delayed())
         lengths = (np.nan,) * len(blocks)
-    target_shape = estimator.coef_.shape[:-1]
-    n_outputs = 2 if return_std else 1
+    n_outputs = len(trailing_shapes)
     model = dask.delayed(estimator, pure=True)
-    predict = dask.delayed(_predict_block, pure=True, nout=n_outputs)
-    predictions = [predict(model, block, return_std) for block in blocks]
-    if not return_std:
-        predictions = [(prediction,) for prediction in predictions]
+    call = dask.delayed(_call_on_block, pure=True, nout=n_outputs)
+    results = [call(model, method, block, kwargs) for block in blocks]
+    if n_outputs == 1:
+        results = [(result,) for result in results]
     outputs = tuple(
         da.concatenate(
             [
-                da.from_delayed(
-                    prediction[k], shape=(rows,) + target_shape, dtype=np.float64
-                )
-                for prediction, rows in zip(predictions, lengths, strict=True)
+                da.from_delayed(result[k], shape=(rows,) + shape, dtype=np.float64)
+                for result, rows in zip(results, lengths, strict=True)
             ]
         )
-        for k in range(n_outputs)
+        for k, shape in enumerate(trailing_shapes)
     )
-    return outputs if return_std else outputs[0]
+    return outputs if n_outputs > 1 else outputs[0]

@@ -20,7 +20,7 @@ from sklearn.utils.validation import (
 )
 
 from ._arviz import az
-from ._dask import dask_statistics, is_dask_collection, predict_lazily
+from ._dask import by_block_lazily, dask_statistics, is_dask_collection
 from ._diagnostics import convergence_diagnostics, fit_report, warn_if_not_converged
 from ._engine import sample_posterior
 from ._inference_data import (
@@ -589,7 +589,10 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         """
         if is_dask_collection(X):
             check_is_fitted(self)
-            return predict_lazily(self, X, return_std)
+            shape = self.coef_.shape[:-1]
+            return by_block_lazily(
+                self, X, "predict", [shape] * (1 + return_std), return_std=return_std
+            )
         X = self._validate_X(X).astype(np.float64, copy=False)
         y_mean = X @ self.coef_.T + self.intercept_
         if not return_std:
@@ -603,8 +606,9 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Query points.
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+            Query points. For a Dask array or DataFrame the result is a Dask
+            array, computed block by block when asked for.
         prob : float, default=None
             Probability mass of the interval; defaults to ``hdi_prob``.
 
@@ -617,6 +621,10 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         prob = self.hdi_prob if prob is None else prob
         if not (isinstance(prob, Real) and 0 < prob < 1):
             raise ValueError(f"prob must be in (0, 1); got {prob!r}.")
+        if is_dask_collection(X):
+            check_is_fitted(self)
+            shape = self.coef_.shape[:-1] + (2,)
+            return by_block_lazily(self, X, "predict_interval", [shape], prob=prob)
         return self._predictive_summary(
             X, lambda X, *draws: predictive_interval(X, *draws, prob)
         )
@@ -628,8 +636,9 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Query points.
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+            Query points. For a Dask array or DataFrame the result is a Dask
+            array, computed block by block when asked for.
         quantiles : float or array-like of floats in (0, 1)
             Probability levels.
 
@@ -640,6 +649,12 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         levels = np.atleast_1d(np.asarray(quantiles, dtype=float))
         if levels.ndim != 1 or not np.all((levels > 0) & (levels < 1)):
             raise ValueError(f"quantiles must be in (0, 1); got {quantiles!r}.")
+        if is_dask_collection(X):
+            check_is_fitted(self)
+            shape = self.coef_.shape[:-1] + levels.shape
+            return by_block_lazily(
+                self, X, "predict_quantiles", [shape], quantiles=levels
+            )
         return self._predictive_summary(
             X, lambda X, *draws: predictive_quantiles(X, *draws, levels)
         )

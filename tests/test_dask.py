@@ -96,6 +96,8 @@ def test_dataframes_keep_their_feature_names(client, dask_data):
     np.testing.assert_allclose(lazy, from_array.predict(X.blocks[:2].compute()))
     with pytest.raises(ValueError, match="feature names"):
         model.predict(X_frame[NAMES[::-1]]).compute()
+    with pytest.raises(ValueError, match="feature names"):
+        model.predict_interval(X_frame[NAMES[::-1]]).compute()
 
 
 def test_weights_and_several_targets(client):
@@ -112,11 +114,24 @@ def test_weights_and_several_targets(client):
         sample_weight=weight,
     )
     assert model.coef_.shape == (2, 3)
-    lazy_mean, lazy_std = model.predict(da.from_array(X, chunks=500), return_std=True)
+    X_lazy = da.from_array(X, chunks=500)
+    lazy_mean, lazy_std = model.predict(X_lazy, return_std=True)
     mean, std = model.predict(X, return_std=True)
     assert lazy_mean.shape == lazy_std.shape == (2000, 2)
     np.testing.assert_allclose(lazy_mean.compute(), mean, rtol=1e-12)
     np.testing.assert_allclose(lazy_std.compute(), std, rtol=1e-12)
+    # The predictive summaries use fixed quantiles of the noise, so block by
+    # block they equal the in-memory result.
+    interval = model.predict_interval(X_lazy, prob=0.8)
+    assert interval.shape == (2000, 2, 2)
+    np.testing.assert_allclose(
+        interval.compute(), model.predict_interval(X, prob=0.8), rtol=1e-12
+    )
+    quantiles = model.predict_quantiles(X_lazy, [0.1, 0.5, 0.9])
+    assert quantiles.shape == (2000, 2, 3)
+    np.testing.assert_allclose(
+        quantiles.compute(), model.predict_quantiles(X, [0.1, 0.5, 0.9]), rtol=1e-12
+    )
     np.testing.assert_allclose(model.coef_, in_memory.coef_, rtol=1e-8)
     np.testing.assert_allclose(model._stats.xx, in_memory._stats.xx, rtol=1e-10)
 
