@@ -9,6 +9,11 @@ chunk by chunk, to two sources:
 * ``parquet``: one Parquet file with one row group per chunk, one float64
   column per feature and one for ``y``, read with pyarrow.
 
+A third reader, ``dask``, reads the ``.npy`` files through the same one-chunk
+memory maps, but as the blocks of Dask arrays given to one ``fit`` on Dask's
+synchronous scheduler: the blocks are reduced one after the other and the
+posterior is sampled once, instead of after every chunk.
+
 Each source is streamed in a fresh Python process, so that the two do not share
 an allocator state or a page count. That process compiles the model with a fit
 on a small in-memory sample (which touches no page of the files), refits it once
@@ -43,16 +48,19 @@ Two ways to lose the bound, and how the readers avoid them:
   buffer, reused for every chunk, in Fortran order so that each column lands
   contiguously; only one decoded column (n_chunk x 8 bytes) exists besides it.
 
-The estimator resamples the posterior after every chunk, as ``partial_fit``
-does, so the wall time includes one NUTS run per chunk (see the refit column).
+With ``partial_fit`` the estimator resamples the posterior after every chunk,
+so the wall time includes one NUTS run per chunk (see the refit column); the
+``dask`` reader's includes one. Its "between chunks" column is the resident
+memory after its one ``fit``.
 
-pyarrow is needed for the ``parquet`` source only; without it that source is
-skipped. The data files go to a temporary directory, removed at the end.
+pyarrow is needed for the ``parquet`` source only, dask for the ``dask``
+source; without them those sources are skipped. The data files go to a
+temporary directory, removed at the end.
 
 Usage::
 
     python benchmarks/bench_streaming.py [--rows 10000000] [--chunk-rows 1000000]
-        [--dir /tmp] [--sources memmap parquet]
+        [--dir /tmp] [--sources memmap parquet dask]
 """
 
 import argparse
@@ -79,7 +87,7 @@ FLOAT = np.dtype(np.float64)
 SETTINGS = dict(num_warmup=1000, num_samples=1000, num_chains=4)
 MIB = 2**20
 X_FILE, Y_FILE, PARQUET_FILE = "X.npy", "y.npy", "data.parquet"
-SOURCES = ("memmap", "parquet")
+SOURCES = ("memmap", "parquet", "dask")
 
 
 def true_coef(n_features=N_FEATURES):
@@ -178,12 +186,14 @@ def write_sources(directory, sources, n_rows, chunk_rows, seed, compression):
         Time taken to simulate and write.
     """
     start = time.perf_counter()
+    # The memmap and dask readers share the .npy files.
+    formats = {"parquet" if source == "parquet" else "npy" for source in sources}
     with ExitStack() as stack:
         writers = []
-        for source in sources:
+        for kind in sorted(formats):
             writer = (
                 NpyWriter(directory, n_rows)
-                if source == "memmap"
+                if kind == "npy"
                 else ParquetWriter(directory, compression)
             )
             stack.callback(writer.close)
@@ -199,13 +209,8 @@ def memmap_window(path, offset, shape):
     return np.memmap(path, dtype=FLOAT, mode="r", offset=offset, shape=shape)
 
 
-def memmap_chunks(directory, chunk_rows):
-    """Yield ``(X, y)`` as memory maps of one chunk of rows each.
-
-    Each chunk is its own map (``np.memmap`` with an offset), which the caller
-    drops before asking for the next one: pages read through a map stay
-    resident while it exists, so a single map over the file would grow to the
-    file's size. The generator keeps no reference to a chunk it has yielded.
+def memmap_windows(directory, chunk_rows):
+    """Yield the :func:`memmap_window` arguments of ``X`` and ``y``, chunk by chunk.
 
     Parameters
     ----------
@@ -216,8 +221,8 @@ def memmap_chunks(directory, chunk_rows):
 
     Yields
     ------
-    X : numpy.memmap of shape (rows, n_features)
-    y : numpy.memmap of shape (rows,)
+    x_window, y_window : tuple
+        ``(path, offset, shape)`` of the chunk's rows of ``X`` and of ``y``.
     """
     x_path, y_path = (os.path.join(directory, name) for name in (X_FILE, Y_FILE))
     # Mapping a whole file reads only its header page; the maps are dropped at once.
@@ -230,9 +235,49 @@ def memmap_chunks(directory, chunk_rows):
     for start in range(0, n_rows, chunk_rows):
         rows = min(chunk_rows, n_rows - start)
         yield (
-            memmap_window(x_path, x_offset + start * row_bytes, (rows, n_features)),
-            memmap_window(y_path, y_offset + start * FLOAT.itemsize, (rows,)),
+            (x_path, x_offset + start * row_bytes, (rows, n_features)),
+            (y_path, y_offset + start * FLOAT.itemsize, (rows,)),
         )
+
+
+def memmap_chunks(directory, chunk_rows):
+    """Yield ``(X, y)`` as memory maps of one chunk of rows each.
+
+    Each chunk is its own map (``np.memmap`` with an offset), which the caller
+    drops before asking for the next one: pages read through a map stay
+    resident while it exists, so a single map over the file would grow to the
+    file's size. The generator keeps no reference to a chunk it has yielded.
+
+    Yields
+    ------
+    X : numpy.memmap of shape (rows, n_features)
+    y : numpy.memmap of shape (rows,)
+    """
+    for x_window, y_window in memmap_windows(directory, chunk_rows):
+        yield memmap_window(*x_window), memmap_window(*y_window)
+
+
+def dask_memmap_arrays(directory, chunk_rows):
+    """``X`` and ``y`` as Dask arrays whose blocks are one-chunk memory maps.
+
+    Each block is mapped by the task that reads it, and its map is dropped when
+    the block's statistics are done.
+
+    Returns
+    -------
+    X : dask array of shape (n_rows, n_features)
+    y : dask array of shape (n_rows,)
+    """
+    import dask
+    import dask.array as da
+
+    load = dask.delayed(memmap_window, pure=True)
+    x_blocks, y_blocks = [], []
+    for x_window, y_window in memmap_windows(directory, chunk_rows):
+        for blocks, window in ((x_blocks, x_window), (y_blocks, y_window)):
+            shape = window[2]
+            blocks.append(da.from_delayed(load(*window), shape=shape, dtype=FLOAT))
+    return da.concatenate(x_blocks), da.concatenate(y_blocks)
 
 
 def copy_column(parquet_file, group, name, out):
@@ -284,12 +329,14 @@ def open_source(source, directory, chunk_rows):
 
     Returns
     -------
-    chunks : iterator of (X, y)
+    chunks : iterator of (X, y), or (X, y) as Dask arrays for ``"dask"``
     allocator : str
         Arrow's memory pool for Parquet, else ``"-"``.
     """
     if source == "memmap":
         return memmap_chunks(directory, chunk_rows), "-"
+    if source == "dask":
+        return dask_memmap_arrays(directory, chunk_rows), "-"
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -384,6 +431,22 @@ def measure_resampling(model, X, y, meter):
     return meter.peak() - before, seconds
 
 
+def fit_dask(model, arrays):
+    """Fit ``model`` once on Dask arrays, one block at a time.
+
+    Returns
+    -------
+    Like :func:`stream`; the resident memory after the fit stands for the
+    memory between chunks.
+    """
+    import dask
+
+    X, y = arrays
+    with dask.config.set(scheduler="synchronous"):
+        model.fit(X, y)
+    return X.shape[0], max(X.chunks[0]), rss_bytes()
+
+
 def stream(model, chunks):
     """Feed every chunk to ``model.partial_fit``.
 
@@ -411,11 +474,12 @@ def worker(source, directory, chunk_rows):
 
     Parameters
     ----------
-    source : {"memmap", "parquet"}
+    source : {"memmap", "parquet", "dask"}
     directory : str
         Directory of the data files.
     chunk_rows : int
-        Rows per chunk of the ``memmap`` source; a Parquet chunk is a row group.
+        Rows per chunk of the ``memmap`` and ``dask`` sources; a Parquet chunk is
+        a row group.
 
     Returns
     -------
@@ -436,7 +500,8 @@ def worker(source, directory, chunk_rows):
     baseline = rss_bytes()
     meter.reset()
     start = time.perf_counter()
-    n_rows, rows, max_rss = stream(model, chunks)
+    feed = fit_dask if source == "dask" else stream
+    n_rows, rows, max_rss = feed(model, chunks)
     seconds = time.perf_counter() - start
     return {
         "source": source,
@@ -539,6 +604,12 @@ def available_sources(requested):
         except ImportError:
             print("pyarrow is not installed: the parquet source is skipped.")
             sources.remove("parquet")
+    if "dask" in sources:
+        try:
+            import dask.array  # noqa: F401
+        except ImportError:
+            print("dask is not installed: the dask source is skipped.")
+            sources.remove("dask")
     return sources
 
 
