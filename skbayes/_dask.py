@@ -11,6 +11,7 @@ imported only when a Dask collection is passed.
 import sys
 
 import numpy as np
+from sklearn.utils.validation import check_is_fitted
 
 from ._suffstats import sufficient_statistics
 
@@ -167,7 +168,7 @@ def _call_on_block(estimator, method, block, kwargs):
     return getattr(estimator, method)(block, **kwargs)
 
 
-def by_block_lazily(estimator, X, method, trailing_shapes, **kwargs):
+def by_block_lazily(estimator, X, method, extra_shapes, **kwargs):
     """``estimator.<method>(X)`` for a Dask ``X``, as Dask arrays, one task per block.
 
     For the methods whose rows depend only on the same rows of ``X`` and that
@@ -183,19 +184,27 @@ def by_block_lazily(estimator, X, method, trailing_shapes, **kwargs):
         feature names are checked block by block.
     method : str
         Name of the method to call on each block.
-    trailing_shapes : list of tuple
-        Shape of each output of ``method`` after its row axis; a method with one
-        output returns an array, with several a tuple.
+    extra_shapes : list of tuple
+        Shape of each output of ``method`` after its row and target axes; a
+        method with one output returns an array, with several a tuple.
     **kwargs
         Passed to ``method``.
 
     Returns
     -------
     outputs : dask array or tuple of dask arrays
-        Each of shape ``(n_samples,) + trailing_shape``.
+        Each of shape ``(n_samples,) + target_shape + extra_shape``, where
+        ``target_shape`` is ``()`` for one target and ``(n_targets,)`` for more.
+
+    Raises
+    ------
+    NotFittedError
+        If ``estimator`` is not fitted.
     """
     import dask
     import dask.array as da
+
+    check_is_fitted(estimator)
 
     if getattr(X, "ndim", None) != 2:
         raise ValueError("Expected a 2-D Dask array or a Dask DataFrame for X.")
@@ -205,7 +214,8 @@ def by_block_lazily(estimator, X, method, trailing_shapes, **kwargs):
     else:
         blocks = list(X.to_delayed())
         lengths = (np.nan,) * len(blocks)
-    n_outputs = len(trailing_shapes)
+    target_shape = estimator.coef_.shape[:-1]
+    n_outputs = len(extra_shapes)
     model = dask.delayed(estimator, pure=True)
     call = dask.delayed(_call_on_block, pure=True, nout=n_outputs)
     results = [call(model, method, block, kwargs) for block in blocks]
@@ -214,10 +224,12 @@ def by_block_lazily(estimator, X, method, trailing_shapes, **kwargs):
     outputs = tuple(
         da.concatenate(
             [
-                da.from_delayed(result[k], shape=(rows,) + shape, dtype=np.float64)
+                da.from_delayed(
+                    result[k], shape=(rows,) + target_shape + shape, dtype=np.float64
+                )
                 for result, rows in zip(results, lengths, strict=True)
             ]
         )
-        for k, shape in enumerate(trailing_shapes)
+        for k, shape in enumerate(extra_shapes)
     )
     return outputs if n_outputs > 1 else outputs[0]

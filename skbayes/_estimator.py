@@ -588,11 +588,8 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
             Posterior predictive standard deviation; only if ``return_std``.
         """
         if is_dask_collection(X):
-            check_is_fitted(self)
-            shape = self.coef_.shape[:-1]
-            return by_block_lazily(
-                self, X, "predict", [shape] * (1 + return_std), return_std=return_std
-            )
+            outputs = [()] * (1 + return_std)
+            return by_block_lazily(self, X, "predict", outputs, return_std=return_std)
         X = self._validate_X(X).astype(np.float64, copy=False)
         y_mean = X @ self.coef_.T + self.intercept_
         if not return_std:
@@ -622,9 +619,7 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         if not (isinstance(prob, Real) and 0 < prob < 1):
             raise ValueError(f"prob must be in (0, 1); got {prob!r}.")
         if is_dask_collection(X):
-            check_is_fitted(self)
-            shape = self.coef_.shape[:-1] + (2,)
-            return by_block_lazily(self, X, "predict_interval", [shape], prob=prob)
+            return by_block_lazily(self, X, "predict_interval", [(2,)], prob=prob)
         return self._predictive_summary(
             X, lambda X, *draws: predictive_interval(X, *draws, prob)
         )
@@ -650,10 +645,8 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         if levels.ndim != 1 or not np.all((levels > 0) & (levels < 1)):
             raise ValueError(f"quantiles must be in (0, 1); got {quantiles!r}.")
         if is_dask_collection(X):
-            check_is_fitted(self)
-            shape = self.coef_.shape[:-1] + levels.shape
             return by_block_lazily(
-                self, X, "predict_quantiles", [shape], quantiles=levels
+                self, X, "predict_quantiles", [levels.shape], quantiles=levels
             )
         return self._predictive_summary(
             X, lambda X, *draws: predictive_quantiles(X, *draws, levels)
