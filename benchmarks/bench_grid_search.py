@@ -2,7 +2,7 @@
 
 Both search ``prior_scale`` in {0.1, 0.3, 1, 3, 10} on scikit-learn's diabetes
 data with 5-fold GridSearchCV (25 fits and a final refit), each fit 4 chains x
-(1000 warmup + 1000 draws) of the same model: y ~ Normal(intercept + X @ coef,
+(1000 warmup + 2000 draws) of the same model: y ~ Normal(intercept + X @ coef,
 sigma) with coef_j ~ N(0, prior_scale), intercept ~ N(0, 1000) and
 sigma ~ Exponential(mean 100), on standardised features. The peer is the model as
 a NumPyro user writes it, in two scikit-learn wrappers: the minimal one, which
