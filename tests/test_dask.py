@@ -182,3 +182,42 @@ def test_grid_search_fans_out_over_the_cluster(client):
         search.cv_results_["mean_test_score"], local.cv_results_["mean_test_score"]
     )
     assert search.best_params_ == {"prior_scale": 1.0}
+
+
+def test_memory_maps_as_blocks_fit_once_like_in_memory(tmp_path):
+    """The scaling page's recipe: one-chunk memory maps as the blocks of one fit."""
+    import dask
+
+    rng = np.random.default_rng(11)
+    n_rows, n_columns, chunk_rows = 25_000, 5, 10_000
+    table = rng.normal(size=(n_rows, n_columns))
+    table[:, -1] = 1.0 + table[:, :-1] @ COEF + rng.normal(size=n_rows)
+    path = tmp_path / "data.f64"
+    table.tofile(path)
+
+    def window(start, rows):
+        return np.memmap(
+            path,
+            dtype=np.float64,
+            mode="r",
+            offset=start * n_columns * 8,
+            shape=(rows, n_columns),
+        )
+
+    load = dask.delayed(window, pure=True)
+    blocks = []
+    for start in range(0, n_rows, chunk_rows):
+        rows = min(chunk_rows, n_rows - start)
+        blocks.append(
+            da.from_delayed(load(start, rows), shape=(rows, n_columns), dtype=float)
+        )
+    lazy = da.concatenate(blocks)
+    with dask.config.set(scheduler="synchronous"):
+        model = BayesianLinearRegressor(random_state=0).fit(lazy[:, :-1], lazy[:, -1])
+    in_memory = BayesianLinearRegressor(random_state=0).fit(table[:, :-1], table[:, -1])
+    assert model._stats.n_rows == n_rows
+    np.testing.assert_allclose(model._stats.xx, in_memory._stats.xx, rtol=1e-10)
+    np.testing.assert_allclose(model._stats.xy, in_memory._stats.xy, rtol=1e-10)
+    # The same statistics and seed give the same draws, up to float64 rounding
+    # of the statistics.
+    np.testing.assert_allclose(model.coef_, in_memory.coef_, rtol=1e-6)
