@@ -8,16 +8,104 @@ right on average but over- or under-confident scores worse. Its signature
 :func:`~sklearn.model_selection.cross_val_score`. :func:`elpd_loo` estimates
 the same quantity for the training data, without refitting, by Pareto-smoothed
 importance-sampling leave-one-out cross-validation (PSIS-LOO).
+
+Both take the bare estimator or a :class:`~sklearn.pipeline.Pipeline` (nested
+or not) that ends in one. They use only the estimator's public attributes and
+methods and scikit-learn's public validation, so that they keep working as
+scorers of whatever wraps the estimator.
 """
 
 import numpy as np
 from scipy.special import logsumexp
-from sklearn.utils.validation import check_array, check_is_fitted
+from sklearn.compose import TransformedTargetRegressor
+from sklearn.pipeline import Pipeline
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._arviz import az
+from ._estimator import BayesianLinearRegressor
 from ._predictive import linear_predictor, row_chunks
 
 __all__ = ["elpd_loo", "log_predictive_density"]
+
+
+def _final_estimator(estimator, X, caller):
+    """The BayesianLinearRegressor ending ``estimator``, and ``X`` transformed for it.
+
+    ``estimator`` is the regressor itself or a Pipeline whose last step is one,
+    at any depth of nesting; ``X`` goes through the public ``transform`` of
+    each pipeline's leading steps.
+    """
+    pipelines = []
+    final = estimator
+    while True:
+        if isinstance(final, TransformedTargetRegressor):
+            # Scoring the original y would need the Jacobian of the target
+            # transform, which a general transformer does not provide.
+            raise TypeError(
+                f"{caller} cannot score a TransformedTargetRegressor: the density "
+                "of the original y needs the Jacobian of the target transform, "
+                "which a general transformer does not provide. Score the "
+                "transformed target with the fitted regressor_ (y transformed by "
+                "transformer_), or use a bare BayesianLinearRegressor."
+            )
+        if not isinstance(final, Pipeline):
+            break
+        pipelines.append(final)
+        final = final.steps[-1][1]
+    if not isinstance(final, BayesianLinearRegressor):
+        what = type(estimator).__name__
+        if final is not estimator:
+            what += f" whose final step is {final!r}"
+        raise TypeError(
+            f"{caller} needs a BayesianLinearRegressor or a Pipeline ending in "
+            f"one; got {what}."
+        )
+    # Checked before any transform so that an unfitted model fails as such.
+    check_is_fitted(final)
+    for pipeline in pipelines:
+        if len(pipeline.steps) > 1:
+            X = pipeline[:-1].transform(X)
+    # The same validation as predict: feature count and names, sparse as CSR.
+    X = validate_data(
+        final, X, reset=False, accept_sparse="csr", dtype=[np.float64, np.float32]
+    )
+    return final, X.astype(np.float64, copy=False)
+
+
+def _n_targets(estimator):
+    """Number of targets of a fitted regressor; None for a 1-D fit."""
+    return None if estimator.coef_.ndim == 1 else estimator.coef_.shape[0]
+
+
+def _validate_y(estimator, X, y):
+    """``y`` as float64 (n_samples, n_targets), checked against ``X`` and the fit."""
+    y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
+    if y.shape[0] != X.shape[0]:
+        raise ValueError(
+            f"y has {y.shape[0]} rows but X has {X.shape[0]}; they must match."
+        )
+    Y = y.reshape(y.shape[0], -1)
+    n_targets = _n_targets(estimator)
+    if Y.shape[1] != (n_targets or 1):
+        expected = (
+            "a 1-D y (or one column)"
+            if n_targets is None
+            else f"{n_targets} target columns"
+        )
+        raise ValueError(
+            f"The estimator was fitted on {expected}, but y has shape {y.shape}."
+        )
+    return Y
+
+
+def _draws_by_target(estimator):
+    """``(intercept, coef, sigma)`` draws per target, from ``posterior_samples_``."""
+    samples = estimator.posterior_samples_
+    intercept, coef, sigma = samples["intercept"], samples["coef"], samples["sigma"]
+    n_targets = _n_targets(estimator)
+    if n_targets is None:
+        return [(intercept, coef, sigma)]
+    return [(intercept[:, k], coef[:, k], sigma[:, k]) for k in range(n_targets)]
 
 
 def log_predictive_density(estimator, X, y):
@@ -28,9 +116,11 @@ def log_predictive_density(estimator, X, y):
 
     Parameters
     ----------
-    estimator : BayesianLinearRegressor
-        Fitted.
-    X : array-like of shape (n_samples, n_features)
+    estimator : BayesianLinearRegressor or Pipeline
+        Fitted; a Pipeline (possibly nested) must end in a
+        BayesianLinearRegressor, and ``X`` goes through its other steps.
+        A :class:`~sklearn.compose.TransformedTargetRegressor` is refused.
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
         Held-out data.
     y : array-like of shape (n_samples,) or (n_samples, n_targets)
         Held-out targets; for several targets the mean is over rows and targets.
@@ -38,11 +128,20 @@ def log_predictive_density(estimator, X, y):
     Returns
     -------
     score : float
+
+    Raises
+    ------
+    TypeError
+        If ``estimator`` does not end in a BayesianLinearRegressor, or is or
+        contains a TransformedTargetRegressor.
+    sklearn.exceptions.NotFittedError
+        If the estimator is not fitted.
+    ValueError
+        If ``X`` does not have the features of the fit, or ``y`` has other
+        rows than ``X``, other targets than the fit, or non-finite values.
     """
-    check_is_fitted(estimator)
-    X = estimator._validate_X(X).astype(np.float64, copy=False)
-    y = check_array(y, ensure_2d=False, dtype=np.float64)
-    Y = y.reshape(y.shape[0], -1)
+    final, X = _final_estimator(estimator, X, "log_predictive_density")
+    Y = _validate_y(final, X, y)
 
     def lpd(k, intercept, coef, sigma):
         out = np.empty(X.shape[0])
@@ -54,23 +153,23 @@ def log_predictive_density(estimator, X, y):
             out[rows] = logsumexp(log_norm - 0.5 * z**2, axis=0) - np.log(sigma.size)
         return out
 
-    per_target = [
-        lpd(k, *draws)
-        for k, draws in enumerate(estimator._posterior_by_target(lambda *d: d))
-    ]
+    per_target = [lpd(k, *draws) for k, draws in enumerate(_draws_by_target(final))]
     return float(np.mean(per_target))
 
 
 def elpd_loo(estimator, X, y, sample_weight=None):
     """PSIS-LOO estimate of the expected log predictive density of new data.
 
-    Adds the pointwise log-likelihood of the training data to the estimator's
-    ``idata_`` (see ``compute_log_likelihood``) and calls :func:`arviz.loo`.
+    Adds the pointwise log-likelihood of the training data to the final
+    estimator's ``idata_`` (see ``compute_log_likelihood``) and calls
+    :func:`arviz.loo`.
 
     Parameters
     ----------
-    estimator : BayesianLinearRegressor
-        Fitted on ``X`` and ``y``.
+    estimator : BayesianLinearRegressor or Pipeline
+        Fitted on ``X`` and ``y``; a Pipeline (possibly nested) must end in a
+        BayesianLinearRegressor, and ``X`` goes through its other steps.
+        A :class:`~sklearn.compose.TransformedTargetRegressor` is refused.
     X, y, sample_weight
         The training data, as passed to ``fit``.
 
@@ -79,6 +178,14 @@ def elpd_loo(estimator, X, y, sample_weight=None):
     loo : arviz.ELPDData
         ``elpd_loo`` (sum over rows), its standard error ``se``, the effective
         number of parameters ``p_loo`` and the Pareto k diagnostics.
+
+    Raises
+    ------
+    TypeError, sklearn.exceptions.NotFittedError, ValueError
+        As :func:`log_predictive_density`; also a ValueError if ``y`` is not
+        the training targets.
     """
-    idata = estimator.compute_log_likelihood(X, y, sample_weight=sample_weight)
+    final, X = _final_estimator(estimator, X, "elpd_loo")
+    _validate_y(final, X, y)
+    idata = final.compute_log_likelihood(X, y, sample_weight=sample_weight)
     return az.loo(idata, pointwise=True)
