@@ -10,7 +10,8 @@ import jax
 import numpy as np
 
 from ._horseshoe import horseshoe_problem
-from ._kernels import progress_reporter, run_nuts
+from ._kernels import run_nuts
+from ._progress import progress_bars
 from ._whitening import shrinkage_inputs, whiten
 
 #: Smallest padded number of directions; see :func:`padded_dim`.
@@ -64,9 +65,8 @@ class PosteriorDraws:
 
 
 def sample_posterior(
-    stats,
+    design,
     priors,
-    fit_intercept,
     *,
     num_warmup,
     num_samples,
@@ -79,10 +79,10 @@ def sample_posterior(
 
     Parameters
     ----------
-    stats : SufficientStatistics
+    design : DesignDecomposition
+        The decomposed statistics of the data.
     priors : list of Prior
         One per target.
-    fit_intercept : bool
     num_warmup, num_samples, num_chains : int
     target_accept_prob : float
     seed : int
@@ -94,16 +94,13 @@ def sample_posterior(
     -------
     draws : PosteriorDraws
     """
-    problems = [
-        whiten(stats, prior, fit_intercept, target)
-        for target, prior in enumerate(priors)
-    ]
+    problems = [whiten(design, prior, target) for target, prior in enumerate(priors)]
     dim = padded_dim(problems[0].dim)
     coef_prior = priors[0].coef_prior
     horseshoes = None
     if coef_prior == "horseshoe":
         horseshoes = [
-            horseshoe_problem(stats, prior, fit_intercept, target, problem)
+            horseshoe_problem(design, prior, target, problem)
             for target, (prior, problem) in enumerate(
                 zip(priors, problems, strict=True)
             )
@@ -181,28 +178,26 @@ def _stack(per_target):
 
 
 def _run_kernel(inputs, shrinkage, *, seed, target_accept_prob, progress_bar, **static):
-    """Run the compiled sampler, with a tqdm bar around it when asked."""
-    if progress_bar:
-        from tqdm.auto import tqdm
+    """Run the compiled sampler, with a tqdm bar of this fit around it when asked."""
 
-        total = static["num_warmup"] + static["num_samples"]
-        progress_reporter.bar = tqdm(total=total, desc="compiling", unit="it")
-        progress_reporter.num_warmup = static["num_warmup"]
-    try:
+    def run(fit_id):
         return jax.device_get(
             run_nuts(
                 inputs,
                 jax.random.key(seed),
                 np.float32(target_accept_prob),
+                np.int32(fit_id),
                 shrinkage=shrinkage,
                 progress_bar=progress_bar,
                 **static,
             )
         )
-    finally:
-        if progress_reporter.bar is not None:
-            progress_reporter.bar.close()
-            progress_reporter.bar = None
+
+    if not progress_bar:
+        return run(0)
+    total = static["num_warmup"] + static["num_samples"]
+    with progress_bars.bar(total, static["num_warmup"]) as fit_id:
+        return run(fit_id)
 
 
 def _sample_stats(raw):

@@ -2,8 +2,9 @@
 
 The horseshoe's funnel between each coefficient and its local scale defeats a
 centred parameterisation, so its kernel samples non-centred coefficients and
-evaluates the likelihood from the standardised Gram matrix instead of the
-whitened basis. Noise-scale handling is shared with :mod:`_whitening`.
+evaluates the likelihood from the standardised Gram matrix ``V S**2 V'`` of the
+design's decomposition instead of the whitened basis. Noise-scale handling is
+shared with :mod:`_whitening`.
 """
 
 from dataclasses import dataclass
@@ -12,7 +13,6 @@ import numpy as np
 import scipy.linalg
 
 from ._kernels import HorseshoeInputs
-from ._whitening import _truncated_gram
 
 
 @dataclass(frozen=True)
@@ -120,13 +120,14 @@ class HorseshoeProblem:
             self.coef_loc
             + self.coef_scale * global_[..., None] * shrunk * zeta[..., rows]
         )
-        coef = standardised / problem.x_scale
+        y_scale = problem.y_scale
+        coef = standardised * (y_scale / problem.x_scale)
         if problem.fit_intercept:
             at_mean = self.theta_ols[0] + self.intercept_step * zeta[..., 0]
-            intercept = at_mean - coef @ problem.x_mean
+            intercept = y_scale * at_mean - coef @ problem.x_mean
         else:
             intercept = np.zeros(x.shape[:-1])
-        sigma = problem.sigma_ref * np.exp(problem.t_scale * x[..., dim])
+        sigma = y_scale * problem.sigma_ref * np.exp(problem.t_scale * x[..., dim])
         scales = {
             "local_scale": local,
             "global_scale": global_,
@@ -135,15 +136,14 @@ class HorseshoeProblem:
         return intercept, coef, sigma, scales
 
 
-def horseshoe_problem(stats, prior, fit_intercept, target, problem):
+def horseshoe_problem(design, prior, target, problem):
     """Build the horseshoe regression of one target.
 
     Parameters
     ----------
-    stats : SufficientStatistics
+    design : DesignDecomposition
     prior : Prior
         With ``coef_prior="horseshoe"``.
-    fit_intercept : bool
     target : int
     problem : WhitenedProblem
         The same target whitened for the Normal reference prior.
@@ -152,38 +152,37 @@ def horseshoe_problem(stats, prior, fit_intercept, target, problem):
     -------
     horseshoe : HorseshoeProblem
     """
-    x_scale, x_mean = problem.x_scale, problem.x_mean
-    if fit_intercept:
-        xx, xy = stats.xx, stats.xy[:, target]
-    else:
-        xx, xy, _ = stats.raw()
-        xy = xy[:, target]
-    eigval, eigvec, _ = _truncated_gram(xx / np.outer(x_scale, x_scale))
-    cross = eigvec.T @ (xy / x_scale)
-    pseudo_inverse = np.divide(1.0, eigval, out=np.zeros_like(eigval), where=eigval > 0)
-    coef_ols = eigvec @ (pseudo_inverse * cross)
+    # Everything in units of the target's scale, as in the whitened problem.
+    y_scale = problem.y_scale
+    to_theta = design.x_scale / y_scale
+    eigvec, eigval = design.right_vectors, design.eigenvalues
+    coef_ols = eigvec @ design.least_squares(target)
     coef_gram = (eigvec * eigval) @ eigvec.T
-    n_features = stats.n_features
-    if fit_intercept:
-        gram = scipy.linalg.block_diag(stats.n_obs, coef_gram)
-        theta_ols = np.concatenate([[stats.y_mean[target]], coef_ols])
-        offset = np.zeros(n_features) if prior.intercept_centred else x_mean / x_scale
+    n_features = design.n_features
+    if design.fit_intercept:
+        gram = scipy.linalg.block_diag(design.n_obs, coef_gram)
+        theta_ols = np.concatenate([[design.y_mean[target] / y_scale], coef_ols])
+        offset = (
+            np.zeros(n_features)
+            if prior.intercept_centred
+            else design.x_mean / design.x_scale
+        )
         direction = np.concatenate([[1.0], -offset])
-        intercept_step = problem.sigma_ref / np.sqrt(stats.n_obs)
+        intercept_step = problem.sigma_ref / np.sqrt(design.n_obs)
     else:
         gram, theta_ols = coef_gram, coef_ols
         direction, intercept_step = np.zeros(n_features), 0.0
     intercept_prec = 0.0
-    if fit_intercept and prior.intercept_scale is not None:
-        intercept_prec = 1.0 / prior.intercept_scale**2
+    if design.fit_intercept and prior.intercept_scale is not None:
+        intercept_prec = (y_scale / prior.intercept_scale) ** 2
     return HorseshoeProblem(
-        gram=gram / problem.sigma_ref**2,
+        gram=gram * (1.0 / problem.sigma_ref) ** 2,
         theta_ols=theta_ols,
-        coef_loc=prior.coef_loc * x_scale,
-        coef_scale=prior.coef_scale * x_scale,
+        coef_loc=prior.coef_loc * to_theta,
+        coef_scale=prior.coef_scale * to_theta,
         intercept_step=intercept_step,
         intercept_direction=direction,
-        intercept_loc=prior.intercept_loc,
+        intercept_loc=prior.intercept_loc / y_scale,
         intercept_prec=intercept_prec,
         df=prior.coef_df,
         global_scale=prior.global_scale,

@@ -1,6 +1,6 @@
 """Compiled NUTS kernel for the whitened linear-Gaussian posterior.
 
-Everything here is pure JAX: the kernel sees only the small arrays of a
+The kernel sees only the small arrays of a
 :class:`~skbayes._whitening.WhitenedProblem` (one entry per coefficient
 direction), never the data. Its compiled form therefore depends on the number
 of directions (padded to a bucket), targets, chains and draws, and is reused
@@ -26,6 +26,8 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 from numpyro.infer.hmc import hmc
+
+from ._progress import progress_bars
 
 #: Indices of the noise prior families understood by the kernel. ``"fixed"`` is
 #: the known-noise model: ``tau`` is then a decoupled standard normal that is
@@ -59,9 +61,10 @@ class KernelInputs(NamedTuple):
         Likelihood precision ``q_k`` of each direction at ``sigma = sigma_ref``.
     prior_prec : array of shape (d,)
         Prior precision ``p_k`` of each direction.
-    shift : array of shape (d,)
-        Least-squares minus prior location of each direction (0 where either
-        precision vanishes).
+    scaled_shift : array of shape (d,)
+        Least-squares minus prior location of each direction, times
+        ``sqrt(lik_prec)``: the prior/data conflict in units of the likelihood's
+        sd, which float32 holds however tight or wide the prior is.
     n_obs : array of shape ()
         Total weight of the observations.
     rss_ratio : array of shape ()
@@ -76,7 +79,7 @@ class KernelInputs(NamedTuple):
 
     lik_prec: jax.Array
     prior_prec: jax.Array
-    shift: jax.Array
+    scaled_shift: jax.Array
     n_obs: jax.Array
     rss_ratio: jax.Array
     t_scale: jax.Array
@@ -134,15 +137,15 @@ def potential_energy(inputs, x):
     z, tau = x[:d], x[d]
     t = inputs.t_scale * tau
     q, p = inputs.lik_prec, inputs.prior_prec
-    q_t = q * jnp.exp(-2.0 * t)
-    precision = q_t + p
+    decay = jnp.exp(-2.0 * t)
+    precision = q * decay + p
     # Gaussian likelihood profiled over the coefficients, with the normaliser of
     # the conditional Gaussian of each direction and the prior/data conflict.
     log_lik = -inputs.n_obs * (
         (1.0 - inputs.rss_ratio) * t + inputs.rss_ratio * _excess_log_noise(t)
     )
     log_det = -0.5 * jnp.sum(jnp.log(precision))
-    conflict = -0.5 * jnp.sum(q_t * p / precision * inputs.shift**2)
+    conflict = -0.5 * jnp.sum(decay * p / precision * inputs.scaled_shift**2)
     ratio = inputs.ref_over_prior * jnp.exp(t)
     log_sigma = (
         log_lik + log_det + conflict + _log_noise_prior(inputs.family, ratio) + t
@@ -175,12 +178,11 @@ class ShrinkageInputs(NamedTuple):
         1 on the rows of ``theta`` that are coefficients, else 0.
     coef_loc, coef_scale : array of shape (d,)
         Location and scale of each coefficient's Student-t or Laplace prior.
-    ref_prec : array of shape (d,)
-        Precision of the reference Normal prior of each coefficient.
+    ref_scale : array of shape (d,)
+        Scale of the reference Normal prior of each coefficient (1 on unused
+        entries).
     df : array of shape ()
-        Degrees of freedom of the Student-t prior, or of the horseshoe's slab.
-    global_scale : array of shape ()
-        Scale of the horseshoe's half-Cauchy global shrinkage.
+        Degrees of freedom of the Student-t prior.
     """
 
     transform: jax.Array
@@ -188,20 +190,20 @@ class ShrinkageInputs(NamedTuple):
     coef_mask: jax.Array
     coef_loc: jax.Array
     coef_scale: jax.Array
-    ref_prec: jax.Array
+    ref_scale: jax.Array
     df: jax.Array
-    global_scale: jax.Array
 
 
 def _coefficients(inputs, shrinkage, x):
     """Standardised coefficients ``theta`` of a kernel state (as ``unwhiten``)."""
     d = inputs.lik_prec.shape[-1]
-    t = inputs.t_scale * x[d]
-    lik_prec = inputs.lik_prec * jnp.exp(-2.0 * t)
-    precision = lik_prec + inputs.prior_prec
+    decay = jnp.exp(-2.0 * inputs.t_scale * x[d])
+    precision = inputs.lik_prec * decay + inputs.prior_prec
+    # q exp(-2t) / a times the shift, from the scaled shift.
+    data_pull = jnp.sqrt(inputs.lik_prec) * decay / precision
     u = (
         shrinkage.prior_mode
-        + lik_prec / precision * inputs.shift
+        + data_pull * inputs.scaled_shift
         + x[:d] / jnp.sqrt(precision)
     )
     return shrinkage.transform @ u
@@ -211,7 +213,7 @@ def _shrinkage_energy(coef_prior, inputs, shrinkage, x):
     """``-(log prior - log reference)`` of the coefficients."""
     mask = shrinkage.coef_mask
     deviation = _coefficients(inputs, shrinkage, x) - shrinkage.coef_loc
-    reference = 0.5 * shrinkage.ref_prec * deviation**2
+    reference = 0.5 * (deviation / shrinkage.ref_scale) ** 2
     ratio = deviation / shrinkage.coef_scale
     if coef_prior == "student_t":
         df = shrinkage.df
@@ -383,29 +385,6 @@ class ChainDraws(NamedTuple):
     step_size: jax.Array
 
 
-class _ProgressReporter:
-    """Host side of the progress bar: the compiled loop calls :meth:`update`.
-
-    The compiled sampler is cached and shared, so it calls this one object,
-    which forwards to the bar of the fit in progress.
-    """
-
-    def __init__(self):
-        self.bar = None
-        self.num_warmup = 0
-
-    def update(self, iteration, divergences):
-        if self.bar is None:
-            return
-        iteration = int(iteration)
-        phase = "warmup" if iteration < self.num_warmup else "sampling"
-        self.bar.set_description(phase, refresh=False)
-        self.bar.set_postfix(divergences=int(divergences), refresh=False)
-        self.bar.update(iteration - self.bar.n)
-
-
-progress_reporter = _ProgressReporter()
-
 #: Progress bar updates per fit.
 _PROGRESS_UPDATES = 50
 
@@ -424,6 +403,7 @@ def run_nuts(
     inputs,
     key,
     target_accept_prob,
+    fit_id=0,
     *,
     num_warmup,
     num_samples,
@@ -444,8 +424,11 @@ def run_nuts(
         Target acceptance probability of step-size adaptation (traced).
     num_warmup, num_samples, num_chains : int
         Static: they fix loop lengths and output shapes.
+    fit_id : int or array of shape (), default=0
+        Traced: the id of the fit whose bar the progress callback advances.
     progress_bar : bool, default=False
-        Static: report progress to :data:`progress_reporter` from the loop.
+        Static: report progress to :data:`skbayes._progress.progress_bars`
+        from the loop.
         When False no callback is traced, so the kernel pays nothing for it.
     shrinkage : ShrinkageInputs or HorseshoeInputs, default=None
         With a leading target axis; needed unless ``coef_prior="normal"``.
@@ -495,7 +478,7 @@ def run_nuts(
             lax.cond(
                 ((iteration + 1) % report_every == 0) | (iteration + 1 == total),
                 lambda: jax.debug.callback(
-                    progress_reporter.update, iteration + 1, divergences
+                    progress_bars.update, fit_id, iteration + 1, divergences
                 ),
                 lambda: None,
             )

@@ -94,32 +94,7 @@ def _check_positive_finite(name, value):
         raise ValueError(f"{name} must be a positive finite number; got {value!r}.")
 
 
-def data_scales(stats, fit_intercept):
-    """Scales of features and targets that autoscaling uses.
-
-    With an intercept these are weighted standard deviations; without one, root
-    mean squares, since the model then measures the data from zero. A zero scale
-    (a constant column) is replaced by 1.
-
-    Returns
-    -------
-    x_scale : ndarray of shape (n_features,)
-    y_scale : ndarray of shape (n_targets,)
-    """
-    if fit_intercept:
-        x_ss, y_ss = np.diag(stats.xx), stats.yy
-    else:
-        xx, _, yy = stats.raw()
-        x_ss, y_ss = np.diag(xx), yy
-    n = max(stats.n_obs, np.finfo(float).tiny)
-    x_scale = np.sqrt(np.maximum(x_ss, 0) / n)
-    y_scale = np.sqrt(np.maximum(y_ss, 0) / n)
-    x_scale[~(x_scale > 0)] = 1.0
-    y_scale[~(y_scale > 0)] = 1.0
-    return x_scale, y_scale
-
-
-def resolve_priors(params, n_features, stats=None):
+def resolve_priors(params, n_features, design=None):
     """Build the :class:`Prior` of every target from the estimator's arguments.
 
     Parameters
@@ -128,13 +103,14 @@ def resolve_priors(params, n_features, stats=None):
         The estimator's ``get_params()``.
     n_features : int
         Number of features.
-    stats : SufficientStatistics, default=None
-        Statistics of the training data; required when ``params["autoscale"]``.
+    design : DesignDecomposition, default=None
+        The decomposed training data, whose scales autoscaling uses; required
+        when ``params["autoscale"]``.
 
     Returns
     -------
     priors : list of Prior
-        One per target (a single one when ``stats`` is None).
+        One per target (a single one when ``design`` is None).
 
     Raises
     ------
@@ -183,14 +159,17 @@ def resolve_priors(params, n_features, stats=None):
         )
 
     if not params["autoscale"]:
-        n_targets = 1 if stats is None else stats.n_targets
+        n_targets = 1 if design is None else design.y_scale.shape[0]
         return [build(np.ones(n_features), 1.0, 0.0)] * n_targets
-    if stats is None:
+    if design is None:
         raise ValueError(
             "autoscale=True sets the priors from the scale of the training data; "
             "fit the estimator first, or use autoscale=False for priors in the "
             "units given."
         )
-    x_scale, y_scale = data_scales(stats, params["fit_intercept"])
-    y_mean = stats.y_mean if params["fit_intercept"] else np.zeros(stats.n_targets)
-    return [build(x_scale, y_scale[k], y_mean[k]) for k in range(stats.n_targets)]
+    # Weighted sds with an intercept; root mean squares without, since the
+    # model then measures the data from zero.
+    return [
+        build(design.x_scale, y_scale, y_mean)
+        for y_scale, y_mean in zip(design.y_scale, design.y_mean, strict=True)
+    ]

@@ -1,7 +1,8 @@
 """The linear-Gaussian posterior in a basis where NUTS sees a standard normal.
 
 Write the coefficients of one target as ``theta`` (intercept at the feature
-means, then the coefficients of the standardised features). The likelihood is
+means, then the coefficients of the standardised features), in units of the
+target's scale. The likelihood is
 ``RSS(theta) = RSS_min + (theta - theta_ols)' Q (theta - theta_ols)`` and the prior
 is Gaussian with precision ``P`` and mean ``m``, both possibly singular (flat
 priors, more features than rows). The generalised eigenproblem
@@ -12,7 +13,9 @@ each ``u_k`` is then independent Normal with precision
 ``a_k = q_k exp(-2 t) + p_k``, and the kernel samples ``z_k = sqrt(a_k) (u_k -
 mean_k)``, which is exactly standard normal, jointly with ``t``.
 
-All algebra on the ``(d, d)`` matrices happens here, once per fit, in float64.
+``Q`` comes from the singular values of the design's R factor
+(:mod:`skbayes._design`), and all algebra on the ``(d, d)`` matrices happens
+here, once per fit, in float64.
 """
 
 from dataclasses import dataclass
@@ -21,16 +24,17 @@ import numpy as np
 import scipy.linalg
 
 from ._kernels import NOISE_FAMILIES, KernelInputs, ShrinkageInputs
-from ._priors import data_scales
 
-# Below this fraction of the targets' sum of squares the least-squares residual is
-# rounding error: the data are fitted exactly.
-_EXACT_FIT_RTOL = 1e-12
 # Noise scale, relative to the scale of y, that stands for the limit sigma -> 0
 # when an exact fit makes the posterior of sigma improper.
 _EXACT_FIT_SIGMA = 1e-6
-# Reciprocal condition number below which a Gram matrix is taken as singular.
-_RANK_RTOL = 1e-12
+# Largest term of the float32 energy, and largest total weight, the kernel
+# takes; see `_check_kernel_range`.
+_ENERGY_LIMIT = 1e6
+_COUNT_LIMIT = 1e30
+# Range of the scales of non-Normal coefficient priors, relative to the data,
+# that the float32 kernel represents with room for their squares.
+_SCALE_RANGE = (1e-30, 1e15)
 
 
 @dataclass(frozen=True)
@@ -50,7 +54,8 @@ class WhitenedProblem:
     rss_ratio : float
         ``RSS_min / (n_obs * sigma_ref**2)``.
     sigma_ref : float
-        Reference noise scale; ``sigma = sigma_ref * exp(t)``.
+        Reference noise scale, in units of ``y_scale``; ``sigma = y_scale *
+        sigma_ref * exp(t)``.
     t_scale : float
         Scale of the sampled ``tau = t / t_scale`` (0 when the noise is known).
     ref_over_prior : float
@@ -59,6 +64,8 @@ class WhitenedProblem:
         Noise prior family, an index of ``NOISE_FAMILIES``.
     x_mean, x_scale : ndarray of shape (n_features,)
         Centre and scale of the features in ``theta``.
+    y_scale : float
+        Scale of the target: ``theta`` and ``sigma_ref`` are in its units.
     fit_intercept : bool
         Whether ``theta`` starts with an intercept.
     exact_fit : bool
@@ -81,6 +88,7 @@ class WhitenedProblem:
     family: int
     x_mean: np.ndarray
     x_scale: np.ndarray
+    y_scale: float
     fit_intercept: bool
     exact_fit: bool = False
 
@@ -88,26 +96,52 @@ class WhitenedProblem:
     def dim(self):
         return self.transform.shape[0]
 
+    @property
+    def scaled_shift(self):
+        """``sqrt(q) (lik_mode - prior_mode)``: the prior/data conflict per direction.
+
+        In units of the likelihood's sd, so it stays moderate when the prior is
+        far tighter or wider than the data, unlike the shift itself.
+        """
+        return np.sqrt(self.lik_prec) * (self.lik_mode - self.prior_mode)
+
     def kernel_inputs(self, dim):
         """Float32 inputs of the kernel, padded to ``dim`` directions.
 
         Padding directions have no likelihood and a standard normal prior, so
         they are independent of everything else and are dropped afterwards.
+
+        Raises
+        ------
+        ValueError
+            If an input is beyond what float32 arithmetic represents, naming the
+            setting that put it there.
         """
         pad = dim - self.dim
 
         def padded(values, fill):
-            return np.pad(values, (0, pad), constant_values=fill).astype(np.float32)
+            return np.pad(values, (0, pad), constant_values=fill)
 
-        return KernelInputs(
+        known = self.family == NOISE_FAMILIES["fixed"]
+        # The noise terms are not in the energy of a known noise scale: zeros
+        # keep them (and their gradients) finite.
+        inputs = KernelInputs(
             lik_prec=padded(self.lik_prec, 0.0),
             prior_prec=padded(self.prior_prec, 1.0),
-            shift=padded(self.lik_mode - self.prior_mode, 0.0),
-            n_obs=np.float32(self.n_obs),
-            rss_ratio=np.float32(self.rss_ratio),
-            t_scale=np.float32(self.t_scale),
-            ref_over_prior=np.float32(self.ref_over_prior),
+            scaled_shift=padded(self.scaled_shift, 0.0),
+            n_obs=np.float64(0.0 if known else self.n_obs),
+            rss_ratio=np.float64(0.0 if known else self.rss_ratio),
+            t_scale=np.float64(self.t_scale),
+            ref_over_prior=np.float64(0.0 if known else self.ref_over_prior),
             family=np.int32(self.family),
+        )
+        _check_kernel_range(inputs)
+        return inputs._replace(
+            **{
+                name: np.asarray(value, dtype=np.float32)
+                for name, value in inputs._asdict().items()
+                if name != "family"
+            }
         )
 
     def _weights(self, x):
@@ -119,9 +153,9 @@ class WhitenedProblem:
 
     def _to_model(self, theta):
         """Split ``theta`` into the model's intercept and coefficients."""
-        coef = theta[..., int(self.fit_intercept) :] / self.x_scale
+        coef = theta[..., int(self.fit_intercept) :] * (self.y_scale / self.x_scale)
         if self.fit_intercept:
-            return theta[..., 0] - coef @ self.x_mean, coef
+            return self.y_scale * theta[..., 0] - coef @ self.x_mean, coef
         return np.zeros(theta.shape[:-1]), coef
 
     def unwhiten(self, x):
@@ -143,7 +177,7 @@ class WhitenedProblem:
         shift = self.lik_mode - self.prior_mode
         u = self.prior_mode + data_weight * shift + z / np.sqrt(precision)
         intercept, coef = self._to_model(u @ self.transform.T)
-        return intercept, coef, self.sigma_ref * np.exp(t)
+        return intercept, coef, self.y_scale * self.sigma_ref * np.exp(t)
 
     def posterior_mean(self, x):
         """Rao-Blackwellised posterior means of the intercept and coefficients.
@@ -169,26 +203,41 @@ class WhitenedProblem:
         return self._to_model(self.transform @ u)
 
 
-def _truncated_gram(gram):
-    """Eigendecomposition of a PSD Gram matrix with its rounding-level part removed.
+def _check_kernel_range(inputs):
+    """Raise if the float32 kernel cannot resolve these inputs, naming the setting.
 
-    Eigenvalues below ``_RANK_RTOL`` times the largest are rounding error of
-    directions the data do not determine; left in, they would be amplified by
-    ``1 / sigma**2`` into spurious information.
-
-    Returns
-    -------
-    eigval : ndarray of shape (n,)
-        Eigenvalues, exactly 0 below the tolerance.
-    eigvec : ndarray of shape (n, n)
-    rank : int
+    The energy of the sampler is float32: a term of size ``E`` is known to
+    about ``6e-8 E``, and NUTS's acceptance needs the energy to about 0.01,
+    so no term may exceed :data:`_ENERGY_LIMIT` near the posterior's bulk.
+    Inputs of a known noise scale are zeroed before this check: they are
+    not in the energy.
     """
-    eigval, eigvec = np.linalg.eigh(gram)
-    keep = eigval > _RANK_RTOL * max(eigval.max(initial=0.0), 0.0)
-    return np.where(keep, eigval, 0.0), eigvec, int(keep.sum())
+    n_obs = float(inputs.n_obs)
+    if not n_obs <= _COUNT_LIMIT:
+        raise ValueError(
+            f"sample_weight sums to {n_obs:.3g}, beyond the {_COUNT_LIMIT:.0e} rows "
+            "the sampler counts in float32. Frequency weights count repeated rows: "
+            "rescale them if they are relative weights."
+        )
+    ratio = float(inputs.ref_over_prior)
+    if not ratio <= _ENERGY_LIMIT:
+        raise ValueError(
+            "noise_prior_scale is too small for these data: the residual sd is "
+            f"{ratio:.3g} times the scale of the noise prior, beyond what the "
+            "sampler's float32 arithmetic resolves. Choose a larger "
+            "noise_prior_scale, or fix the noise with noise=."
+        )
+    conflict = float(np.sum(inputs.prior_prec * inputs.scaled_shift**2))
+    if inputs.family != NOISE_FAMILIES["fixed"] and not conflict <= _ENERGY_LIMIT:
+        raise ValueError(
+            "The coefficient or intercept prior conflicts with the data by "
+            f"{np.sqrt(conflict):.3g} standard errors, beyond what the sampler's "
+            "float32 arithmetic resolves: move prior_loc or intercept_prior_loc "
+            "toward the data, or widen prior_scale or intercept_prior_scale."
+        )
 
 
-def _prior_in_theta(prior, fit_intercept, x_mean, x_scale):
+def _prior_in_theta(prior, fit_intercept, x_mean, x_scale, y_scale):
     """Prior precision and mean of ``theta`` (flat directions have zero precision).
 
     Returns
@@ -199,9 +248,9 @@ def _prior_in_theta(prior, fit_intercept, x_mean, x_scale):
     coef_prec = (
         np.zeros(x_scale.shape[0])
         if prior.coef_scale is None
-        else 1.0 / (prior.reference_scale * x_scale) ** 2
+        else (y_scale / (prior.reference_scale * x_scale)) ** 2
     )
-    coef_mean = prior.coef_loc * x_scale
+    coef_mean = prior.coef_loc * x_scale / y_scale
     if not fit_intercept:
         return np.diag(coef_prec), coef_mean
     precision = np.diag(np.concatenate([[0.0], coef_prec]))
@@ -210,13 +259,17 @@ def _prior_in_theta(prior, fit_intercept, x_mean, x_scale):
     offset = np.zeros_like(x_mean) if prior.intercept_centred else x_mean / x_scale
     direction = np.concatenate([[1.0], -offset])
     if prior.intercept_scale is not None:
-        precision += np.outer(direction, direction) / prior.intercept_scale**2
-    mean = np.concatenate([[prior.intercept_loc + offset @ coef_mean], coef_mean])
+        precision += (
+            np.outer(direction, direction) * (y_scale / prior.intercept_scale) ** 2
+        )
+    mean = np.concatenate(
+        [[prior.intercept_loc / y_scale + offset @ coef_mean], coef_mean]
+    )
     return precision, mean
 
 
-def _noise_reference(prior, rss_min, yy, n_obs, n_params, y_scale):
-    """Reference scale and parameterisation of the noise.
+def _noise_reference(prior, design, target, n_params):
+    """Reference scale and parameterisation of the noise, in units of y's scale.
 
     Returns
     -------
@@ -224,20 +277,21 @@ def _noise_reference(prior, rss_min, yy, n_obs, n_params, y_scale):
     family : int
     exact_fit : bool
     """
-    # `yy` is the sum of squares the model measures y by (centred with an
-    # intercept): the rounding of the statistics is relative to it.
-    fits_exactly = rss_min <= _EXACT_FIT_RTOL * yy
+    y_scale = design.y_scale[target]
+    rss_min, n_obs = design.rss[target], design.n_obs
+    fits_exactly = design.exact_fit(target)
     # With RSS = 0 the posterior of sigma behaves like sigma**-(n_obs - n_params)
     # at 0: improper unless there are fewer rows than parameters plus one.
     exact_fit = prior.noise is None and fits_exactly and n_obs >= n_params + 1
+    noise_scale = prior.noise_scale / y_scale
     if prior.noise is not None or exact_fit:
-        sigma_ref = _EXACT_FIT_SIGMA * y_scale if exact_fit else prior.noise
-        rss_ratio = rss_min / (n_obs * sigma_ref**2)
-        return sigma_ref, rss_ratio, 0.0, NOISE_FAMILIES["fixed"], exact_fit
+        sigma_ref = _EXACT_FIT_SIGMA if exact_fit else prior.noise / y_scale
+        # Unused by the kernel for a known noise scale.
+        return sigma_ref, 0.0, 0.0, NOISE_FAMILIES["fixed"], exact_fit
     if fits_exactly:
         # Too few rows for an improper posterior: sigma is prior-dominated.
-        sigma_ref = prior.noise_scale
-        rss_ratio = rss_min / (n_obs * sigma_ref**2)
+        sigma_ref = noise_scale
+        rss_ratio = (np.sqrt(rss_min / n_obs) / sigma_ref) ** 2
     else:
         sigma_ref, rss_ratio = np.sqrt(rss_min / n_obs), 1.0
     # About the posterior sd of log(sigma) when the data dominate.
@@ -245,17 +299,16 @@ def _noise_reference(prior, rss_min, yy, n_obs, n_params, y_scale):
     return sigma_ref, rss_ratio, t_scale, NOISE_FAMILIES[prior.noise_prior], False
 
 
-def whiten(stats, prior, fit_intercept, target=0):
+def whiten(design, prior, target=0):
     """Build the whitened posterior of one target.
 
     Parameters
     ----------
-    stats : SufficientStatistics
+    design : DesignDecomposition
     prior : Prior
         Prior of this target.
-    fit_intercept : bool
     target : int, default=0
-        Column of the targets in ``stats``.
+        Column of the targets in ``design``.
 
     Returns
     -------
@@ -266,51 +319,41 @@ def whiten(stats, prior, fit_intercept, target=0):
     ValueError
         If a flat prior makes the posterior improper.
     """
-    n_features = stats.n_features
-    x_scale, y_scale = data_scales(stats, fit_intercept)
-    if fit_intercept:
-        xx, xy, yy = stats.xx, stats.xy[:, target], stats.yy[target]
-        x_mean = stats.x_mean
-    else:
-        xx, xy, yy = stats.raw()
-        xy, yy = xy[:, target], yy[target]
-        x_mean = np.zeros(n_features)
-    # Standardising the features conditions the eigenproblems; it is undone in
-    # `unwhiten`.
-    eigval, eigvec, rank = _truncated_gram(xx / np.outer(x_scale, x_scale))
-    cross = eigvec.T @ (xy / x_scale)
-    pseudo_inverse = np.divide(1.0, eigval, out=np.zeros_like(eigval), where=eigval > 0)
-    coef_ols = pseudo_inverse * cross  # in the eigenbasis of the Gram matrix
-    rss_min = max(yy - cross @ coef_ols, 0.0)
-    if prior.coef_scale is None and rank < n_features:
+    n_features, fit_intercept = design.n_features, design.fit_intercept
+    if prior.coef_scale is None and design.rank < n_features:
         raise ValueError(
             "The posterior is improper: prior_scale=None puts a flat prior on "
-            f"{n_features} coefficients but the design has rank {rank} (collinear "
-            "columns, or fewer rows than features). Set prior_scale to a positive "
-            "number."
+            f"{n_features} coefficients but the design has numerical rank "
+            f"{design.rank} (collinear columns, or fewer rows than features). Set "
+            "prior_scale to a positive number."
         )
-
+    y_scale = design.y_scale[target]
+    eigvec, eigval = design.right_vectors, design.eigenvalues
+    coef_ols = design.least_squares(target)  # in the eigenbasis of the Gram matrix
     # `rotation` maps the eigenbasis of the likelihood, where its precision is
     # diagonal with exact zeros on undetermined directions, to `theta`.
     if fit_intercept:
         rotation = scipy.linalg.block_diag(1.0, eigvec)
-        lik_diag = np.concatenate([[stats.n_obs], eigval])
-        theta_ols = np.concatenate([[stats.y_mean[target]], coef_ols])
+        lik_diag = np.concatenate([[design.n_obs], eigval])
+        theta_ols = np.concatenate([[design.y_mean[target] / y_scale], coef_ols])
     else:
         rotation, lik_diag, theta_ols = eigvec, eigval, coef_ols
-    prior_prec, prior_mean = _prior_in_theta(prior, fit_intercept, x_mean, x_scale)
+    prior_prec, prior_mean = _prior_in_theta(
+        prior, fit_intercept, design.x_mean, design.x_scale, y_scale
+    )
     prior_prec = rotation.T @ prior_prec @ rotation
     prior_mean = rotation.T @ prior_mean
     sigma_ref, rss_ratio, t_scale, family, exact_fit = _noise_reference(
-        prior,
-        rss_min,
-        yy,
-        stats.n_obs,
-        rank + int(fit_intercept),
-        y_scale[target],
+        prior, design, target, design.rank + int(fit_intercept)
     )
 
-    scaled_lik = np.diag(lik_diag / sigma_ref**2)
+    scaled_lik = np.diag(lik_diag * (1.0 / sigma_ref) ** 2)
+    if not np.all(np.isfinite(scaled_lik)):
+        raise ValueError(
+            f"noise={prior.noise!r} is too small for the scale of y "
+            f"({y_scale:.3g}): the precision of the likelihood overflows float64. "
+            "Choose a larger noise, or rescale y."
+        )
     metric = scaled_lik + prior_prec
     # Equilibrate the pencil to a unit diagonal before the generalised
     # eigensolver: `metric` spans the whole spectrum of the design.
@@ -327,14 +370,15 @@ def whiten(stats, prior, fit_intercept, target=0):
         prior_prec=np.clip(pencil_prior, 0.0, None),
         lik_mode=metric.T @ theta_ols,
         prior_mode=metric.T @ prior_mean,
-        n_obs=stats.n_obs,
+        n_obs=design.n_obs,
         rss_ratio=rss_ratio,
         sigma_ref=sigma_ref,
         t_scale=t_scale,
-        ref_over_prior=sigma_ref / prior.noise_scale,
+        ref_over_prior=sigma_ref * y_scale / prior.noise_scale,
         family=family,
-        x_mean=x_mean,
-        x_scale=x_scale,
+        x_mean=design.x_mean,
+        x_scale=design.x_scale,
+        y_scale=y_scale,
         fit_intercept=fit_intercept,
         exact_fit=exact_fit,
     )
@@ -356,6 +400,7 @@ def shrinkage_inputs(problem, prior, dim):
     """
     offset = int(problem.fit_intercept)
     n_features = problem.x_scale.shape[0]
+    to_theta = problem.x_scale / problem.y_scale
 
     def padded(values, fill=0.0):
         out = np.full(dim, fill)
@@ -367,15 +412,23 @@ def shrinkage_inputs(problem, prior, dim):
         out[offset : offset + n_features] = values
         return padded(out, fill)
 
+    scale = prior.coef_scale * to_theta
+    if not np.all((scale >= _SCALE_RANGE[0]) & (scale <= _SCALE_RANGE[1])):
+        raise ValueError(
+            f"prior_scale is too extreme for coef_prior={prior.coef_prior!r}: on the "
+            f"scale of the data it spans {scale.min():.3g} to {scale.max():.3g}, "
+            f"outside the {_SCALE_RANGE[0]:.0e} to {_SCALE_RANGE[1]:.0e} that the "
+            "sampler's float32 arithmetic represents. coef_prior='normal' takes any "
+            "scale."
+        )
     transform = np.eye(dim)
     transform[: problem.dim, : problem.dim] = problem.transform
     return ShrinkageInputs(
         transform=transform.astype(np.float32),
         prior_mode=padded(problem.prior_mode),
         coef_mask=on_coefficients(np.ones(n_features)),
-        coef_loc=on_coefficients(prior.coef_loc * problem.x_scale),
-        coef_scale=on_coefficients(prior.coef_scale * problem.x_scale, 1.0),
-        ref_prec=on_coefficients(1.0 / (prior.reference_scale * problem.x_scale) ** 2),
+        coef_loc=on_coefficients(prior.coef_loc * to_theta),
+        coef_scale=on_coefficients(scale, 1.0),
+        ref_scale=on_coefficients(prior.reference_scale * to_theta, 1.0),
         df=np.float32(prior.coef_df),
-        global_scale=np.float32(prior.global_scale),
     )
