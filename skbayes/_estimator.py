@@ -2,8 +2,8 @@
 
 import sys
 import time
-import warnings
 from collections.abc import Mapping
+from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
@@ -20,7 +20,13 @@ from sklearn.utils.validation import (
 )
 
 from ._arviz import az
-from ._dask import by_block_lazily, dask_statistics, is_dask_collection
+from ._dask import (
+    by_block_lazily,
+    check_dask_X,
+    dask_statistics,
+    is_dask_collection,
+)
+from ._design import decompose
 from ._diagnostics import convergence_diagnostics, fit_report, warn_if_not_converged
 from ._engine import sample_posterior
 from ._inference_data import (
@@ -41,6 +47,7 @@ from ._predictive import (
 from ._priors import COEF_PRIORS, NOISE_PRIORS, resolve_priors
 from ._simulate import sample_prior_parameters
 from ._suffstats import sufficient_statistics
+from ._warnings import warn_at_caller
 
 
 def _require_weight(stats):
@@ -54,9 +61,41 @@ def _require_weight(stats):
     return stats
 
 
+@contextmanager
+def _unchanged_on_failure(estimator):
+    """Restore every attribute of ``estimator`` if the block raises.
+
+    Validation sets ``n_features_in_`` and ``feature_names_in_`` before a fit
+    can fail; this puts back the estimator as it was, fitted or not, whatever
+    the failure (an error, a warning turned into one, KeyboardInterrupt).
+    """
+    saved = dict(vars(estimator))
+    try:
+        yield
+    except BaseException:
+        vars(estimator).clear()
+        vars(estimator).update(saved)
+        raise
+
+
+def _check_n_samples(n_samples):
+    """Raise unless ``n_samples`` is a positive integer (``True`` is not one)."""
+    if isinstance(n_samples, bool) or not (
+        isinstance(n_samples, Integral) and n_samples >= 1
+    ):
+        raise ValueError(f"n_samples must be a positive integer; got {n_samples!r}.")
+
+
 def _coef_by_position(params, feature_names):
     """Turn ``params["coef"]`` given as {feature name: value} into an array."""
-    if not params or not isinstance(params.get("coef"), Mapping):
+    if params is None:
+        return params
+    if not isinstance(params, Mapping):
+        raise TypeError(
+            "params must be a dict of fixed parameter values, such as "
+            f"{{'sigma': 1.0}}; got {type(params).__name__} {params!r}."
+        )
+    if not isinstance(params.get("coef"), Mapping):
         return params
     named = params["coef"]
     if feature_names is None:
@@ -168,13 +207,16 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
 
         .. versionadded:: 0.1
 
-    coef_prior_df : float, default=4.0
+    coef_prior_df : float in (0, 1e6], default=4.0
         Degrees of freedom of the Student-t prior, or of the horseshoe's slab.
+        With more than 1e6 the Student-t is the Normal to the sampler's float32
+        precision: use ``coef_prior="normal"``.
 
-    horseshoe_global_scale : float, default=0.01
+    horseshoe_global_scale : float in [1e-12, 100], default=0.01
         Scale of the horseshoe's half-Cauchy global shrinkage, relative to the
         slab scale. Piironen and Vehtari suggest ``p0 / (p - p0) * sigma /
-        (sqrt(n) * slab scale)`` for ``p0`` expected non-zero coefficients.
+        (sqrt(n) * slab scale)`` for ``p0`` expected non-zero coefficients;
+        above 1 it no longer shrinks.
 
     Attributes
     ----------
@@ -276,8 +318,10 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         "random_state": ["random_state"],
         "progress_bar": ["boolean"],
         "coef_prior": [StrOptions(set(COEF_PRIORS))],
-        "coef_prior_df": [Interval(Real, 0, None, closed="neither")],
-        "horseshoe_global_scale": [Interval(Real, 0, None, closed="neither")],
+        # Beyond these the float32 sampler cannot resolve the prior: a Student-t
+        # with more than 1e6 degrees of freedom is the Normal to that precision.
+        "coef_prior_df": [Interval(Real, 0, 1e6, closed="right")],
+        "horseshoe_global_scale": [Interval(Real, 1e-12, 1e2, closed="both")],
     }
 
     def __init__(
@@ -345,11 +389,12 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         self : object
             Fitted estimator.
         """
-        y, stats = self._validated_statistics(X, y, sample_weight, reset=True)
-        observed = None if is_dask_collection(X) else y
-        return self._fit_statistics(
-            stats, multi_output=np.ndim(y) == 2, observed=observed
-        )
+        with _unchanged_on_failure(self):
+            y, stats = self._validated_statistics(X, y, sample_weight, reset=True)
+            observed = None if is_dask_collection(X) else y
+            return self._fit_statistics(
+                stats, multi_output=np.ndim(y) == 2, observed=observed
+            )
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None):
@@ -378,18 +423,23 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
             Fitted estimator.
         """
         first_chunk = not hasattr(self, "_stats")
-        y, stats = self._validated_statistics(X, y, sample_weight, reset=first_chunk)
-        if not first_chunk:
-            if (np.ndim(y) == 2) != (self.coef_.ndim == 2) or (
-                stats.n_targets != self._stats.n_targets
-            ):
-                raise ValueError(
-                    f"y has {stats.n_targets} target(s) of {np.ndim(y)} dimension(s); "
-                    f"the earlier chunks had {self._stats.n_targets} of "
-                    f"{self.coef_.ndim}."
-                )
-            stats = self._stats.merge(stats)
-        return self._fit_statistics(stats, multi_output=np.ndim(y) == 2, observed=None)
+        with _unchanged_on_failure(self):
+            y, stats = self._validated_statistics(
+                X, y, sample_weight, reset=first_chunk
+            )
+            if not first_chunk:
+                if (np.ndim(y) == 2) != (self.coef_.ndim == 2) or (
+                    stats.n_targets != self._stats.n_targets
+                ):
+                    raise ValueError(
+                        f"y has {stats.n_targets} target(s) of {np.ndim(y)} "
+                        f"dimension(s); the earlier chunks had "
+                        f"{self._stats.n_targets} of {self.coef_.ndim}."
+                    )
+                stats = self._stats.merge(stats)
+            return self._fit_statistics(
+                stats, multi_output=np.ndim(y) == 2, observed=None
+            )
 
     def _validated_statistics(self, X, y, sample_weight, reset):
         """Validate a batch of rows and reduce it to sufficient statistics.
@@ -401,9 +451,11 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         stats : SufficientStatistics
         """
         if is_dask_collection(X):
-            # The rows stay with Dask: only the feature count and names are checked
-            # here (on an empty frame with the same columns, which scikit-learn
-            # reads names from), the values where each block is reduced.
+            # The rows stay with Dask: only the shape, dtype, feature count and
+            # names are checked here (the names on an empty frame with the same
+            # columns, which scikit-learn reads them from), the values where each
+            # block is reduced.
+            X = check_dask_X(X)
             header = pd.DataFrame(columns=X.columns) if hasattr(X, "columns") else X
             validate_data(self, header, reset=reset, skip_check_array=True)
             return y, _require_weight(dask_statistics(X, y, sample_weight))
@@ -428,15 +480,17 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         """Sample the posterior given the statistics and set the fitted attributes.
 
         ``observed`` is the training ``y`` for ``observed_data``, or None when
-        the rows are not kept (``partial_fit``).
+        the rows are not kept (``partial_fit``). Everything is computed first
+        and the fitted attributes are set together at the end, so that a
+        failure on the way leaves them as they were.
         """
-        priors = resolve_priors(self.get_params(), stats.n_features, stats)
+        design = decompose(stats, self.fit_intercept)
+        priors = resolve_priors(self.get_params(), stats.n_features, design)
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         start = time.perf_counter()
         draws = sample_posterior(
-            stats,
+            design,
             priors,
-            self.fit_intercept,
             num_warmup=self.num_warmup,
             num_samples=self.num_samples,
             num_chains=self.num_chains,
@@ -445,30 +499,31 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
             progress_bar=self.progress_bar,
         )
         elapsed = time.perf_counter() - start
-        exact_fit = any(problem.exact_fit for problem in draws.problems)
-        if exact_fit:
-            warnings.warn(
+        exact = [problem.exact_fit for problem in draws.problems]
+        if any(exact):
+            warn_at_caller(
                 "y is an exact linear function of X, on more rows than the fit has "
                 "parameters: the posterior of the noise scale is improper and piles "
                 "up at sigma = 0, so the fit is its limit sigma -> 0. Pass noise= to "
                 "assume a noise level instead.",
                 UserWarning,
-                stacklevel=3,
             )
-        self._stats = stats
-        self._priors = priors
-        self._set_posterior(
+        fitted = self._posterior_attributes(
             draws,
             multi_output,
             observed,
-            fixed_noise=self.noise is not None or exact_fit,
+            # sigma is left out of the posterior only if no target sampled it.
+            fixed_noise=self.noise is not None or all(exact),
         )
+        warn_if_not_converged(fitted["diagnostics_"])
+        # One update, so that an interrupt cannot leave half the attributes new.
+        vars(self).update(fitted, _stats=stats, _priors=priors)
         if self.progress_bar:
             print(fit_report(self.diagnostics_, elapsed), file=sys.stderr)
         return self
 
-    def _set_posterior(self, draws, multi, observed, fixed_noise):
-        """Set every fitted attribute from posterior draws.
+    def _posterior_attributes(self, draws, multi, observed, fixed_noise):
+        """Every fitted attribute from posterior draws, as a dict.
 
         ``observed`` (the training ``y``, or None) becomes ``observed_data``;
         ``fixed_noise`` says that sigma was not sampled (known noise, or the
@@ -480,31 +535,36 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
             array = array.reshape((-1,) + array.shape[2:])
             return array if multi else array[:, 0]
 
-        self.posterior_samples_ = {
+        samples = {
             "intercept": flat(draws.intercept),
             "coef": flat(draws.coef),
             "sigma": flat(draws.sigma),
             **{name: flat(values) for name, values in draws.scales.items()},
         }
-        self.coef_ = draws.coef_mean if multi else draws.coef_mean[0]
-        sigma = self.posterior_samples_["sigma"].mean(axis=0)
-        self.intercept_ = (
-            draws.intercept_mean if multi else float(draws.intercept_mean[0])
-        )
-        self.sigma_ = sigma if multi else float(sigma)
-        self.idata_ = build_inference_data(
+        sigma = samples["sigma"].mean(axis=0)
+        n_targets = draws.coef.shape[2]
+        target_names = [f"y{k}" for k in range(n_targets)]
+        idata = build_inference_data(
             draws,
             multi,
             observed,
             self._feature_names(),
-            self._target_names(),
+            target_names,
             known_noise=fixed_noise,
             fit_intercept=self.fit_intercept,
         )
         coef_hdi = az.hdi(draws.coef, hdi_prob=self.hdi_prob)
-        self.coef_hdi_ = coef_hdi if multi else coef_hdi[0]
-        self.diagnostics_ = convergence_diagnostics(self.idata_)
-        warn_if_not_converged(self.diagnostics_)
+        return {
+            "posterior_samples_": samples,
+            "coef_": draws.coef_mean if multi else draws.coef_mean[0],
+            "intercept_": (
+                draws.intercept_mean if multi else float(draws.intercept_mean[0])
+            ),
+            "sigma_": sigma if multi else float(sigma),
+            "idata_": idata,
+            "coef_hdi_": coef_hdi if multi else coef_hdi[0],
+            "diagnostics_": convergence_diagnostics(idata),
+        }
 
     def _posterior_by_target(self, compute):
         """``compute(intercept, coef, sigma)`` on the draws of each target."""
@@ -551,6 +611,20 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
     def _n_training_rows(self):
         return self._stats.n_rows
 
+    def _check_training_rows(self, X, Y, sample_weight):
+        """Raise unless ``X``, ``Y`` and the weights reduce to the fit's statistics.
+
+        The rows are not kept, but their statistics are: rows of X out of order
+        against y, other rows, or other weights change them.
+        """
+        same = sufficient_statistics(X, Y, sample_weight).matches(self._stats)
+        if not same:
+            raise ValueError(
+                "X and sample_weight must be the training data as passed to fit, "
+                "with the rows in the same order as y: their statistics differ "
+                "from the fit's."
+            )
+
     def _observed(self):
         """The training targets kept in ``idata_``; an error when none were kept."""
         if "observed_data" not in self.idata_.groups():
@@ -561,7 +635,15 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         return self.idata_.observed_data["y"].values
 
     def _validate_X(self, X):
+        """Check ``X`` as ``fit`` does: feature count, names, values.
+
+        A Dask collection is brought into memory first (as a DataFrame when it
+        is one, so its column names are checked like a pandas DataFrame's):
+        the methods that call this need every row at once.
+        """
         check_is_fitted(self)
+        if is_dask_collection(X):
+            X = X.compute()
         return validate_data(
             self, X, reset=False, accept_sparse="csr", dtype=[np.float64, np.float32]
         )
@@ -641,9 +723,17 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         -------
         values : ndarray of shape (n_samples, [n_targets,] n_quantiles)
         """
-        levels = np.atleast_1d(np.asarray(quantiles, dtype=float))
-        if levels.ndim != 1 or not np.all((levels > 0) & (levels < 1)):
-            raise ValueError(f"quantiles must be in (0, 1); got {quantiles!r}.")
+        levels = np.atleast_1d(np.asarray(quantiles))
+        if (
+            levels.dtype.kind not in "iuf"
+            or levels.ndim != 1
+            or not np.all((levels > 0) & (levels < 1))
+        ):
+            raise ValueError(
+                "quantiles must be a number or a 1-D array of numbers in (0, 1); "
+                f"got {quantiles!r}."
+            )
+        levels = levels.astype(np.float64)
         if is_dask_collection(X):
             return by_block_lazily(
                 self, X, "predict_quantiles", [levels.shape], quantiles=levels
@@ -676,10 +766,7 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         -------
         y_samples : ndarray of shape (n_samples_X, [n_targets,] n_samples)
         """
-        if not (isinstance(n_samples, Integral) and n_samples >= 1):
-            raise ValueError(
-                f"n_samples must be a positive integer; got {n_samples!r}."
-            )
+        _check_n_samples(n_samples)
         X = self._validate_X(X).astype(np.float64, copy=False)
         rng = check_random_state(random_state)
         n_draws = self.posterior_samples_["sigma"].shape[0]
@@ -738,11 +825,8 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
                 "extend_inferencedata=True keeps every draw with its chain; "
                 "leave n_samples=None."
             )
-        elif not (isinstance(n_samples, Integral) and n_samples >= 1):
-            raise ValueError(
-                f"n_samples must be a positive integer; got {n_samples!r}."
-            )
         else:
+            _check_n_samples(n_samples)
             index = rng.choice(n_draws, n_samples, replace=n_samples > n_draws)
         if extend_inferencedata and not predictions:
             self._observed()
@@ -799,15 +883,18 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
             ``idata_``, with a ``log_likelihood`` group holding ``y``.
         """
         X = self._validate_X(X).astype(np.float64, copy=False)
-        y = check_array(y, ensure_2d=False, dtype=np.float64)
+        y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
         observed = self._observed()
         if y.shape != observed.shape or not np.allclose(y, observed):
             raise ValueError(
                 "y must be the training targets: the log-likelihood is that of the "
                 "observed data in idata_.observed_data."
             )
-        sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
+        sample_weight = _check_sample_weight(
+            sample_weight, X, dtype=np.float64, ensure_non_negative=True
+        )
         Y = y.reshape(y.shape[0], -1)
+        self._check_training_rows(X, Y, sample_weight)
         log_lik = self._stack_targets(
             [
                 pointwise_log_likelihood(X, Y[:, k], sample_weight, *draws)
@@ -868,10 +955,7 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
             ``"sigma"`` (n_samples,), with a target axis after the first for a
             2-D ``y``; only if ``return_params``.
         """
-        if not (isinstance(n_samples, Integral) and n_samples >= 1):
-            raise ValueError(
-                f"n_samples must be a positive integer; got {n_samples!r}."
-            )
+        _check_n_samples(n_samples)
         fitted = hasattr(self, "posterior_samples_")
         if extend_inferencedata and not fitted:
             raise NotFittedError(

@@ -220,6 +220,27 @@ def test_exact_fit_warns_and_returns_the_limit(rng):
     assert model.sigma_ < 1e-4
 
 
+def test_exact_fit_warning_points_at_the_callers_line(rng):
+    X = rng.normal(size=(30, 2))
+    with pytest.warns(UserWarning, match="exact linear function") as record:
+        BayesianLinearRegressor(num_samples=200, random_state=0).fit(X, X @ [1, 2])
+    assert record[0].filename == __file__
+
+
+def test_one_exact_target_keeps_every_targets_sigma(rng):
+    X = rng.normal(size=(40, 2))
+    noisy = 1.0 + X @ [1.0, -1.0] + rng.normal(scale=0.5, size=40)
+    Y = np.column_stack([noisy, X @ [2.0, 3.0]])
+    with pytest.warns(UserWarning, match="exact linear function"):
+        model = BayesianLinearRegressor(num_samples=300, random_state=0).fit(X, Y)
+    sigma = model.idata_.posterior["sigma"]
+    assert sigma.sizes["target"] == 2
+    assert float(sigma.sel(target="y0").std()) > 0.01
+    assert float(sigma.sel(target="y1").max()) < 1e-4
+    assert "sigma[y0]" in model.summary().index
+    assert np.isfinite(model.diagnostics_["max_r_hat"])
+
+
 def test_large_offset_in_y_is_not_an_exact_fit(regression_data):
     X, y = regression_data(n_samples=50, noise=0.5)
     model = BayesianLinearRegressor(random_state=0).fit(X, y + 1e7)

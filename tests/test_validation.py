@@ -126,3 +126,82 @@ def test_invalid_predictive_arguments(data):
     flat = BayesianLinearRegressor(prior_scale=None, autoscale=False)
     with pytest.raises(ValueError, match="flat"):
         flat.sample_prior_predictive(X)
+
+
+@pytest.fixture(scope="module")
+def fitted_frame():
+    rng = np.random.default_rng(21)
+    X = pd.DataFrame(rng.normal(size=(50, 3)), columns=["a", "b", "c"])
+    y = 1.0 + X.to_numpy() @ [1.0, -2.0, 0.5] + rng.normal(size=50)
+    model = BayesianLinearRegressor(num_samples=200, random_state=0).fit(X, y)
+    return X, y, model
+
+
+def test_log_likelihood_needs_the_training_rows(fitted_frame):
+    """Rows of X out of order against y, or other weights, are not the fit's data."""
+    X, y, model = fitted_frame
+    with pytest.raises(ValueError, match="training data"):
+        model.compute_log_likelihood(X.iloc[::-1], y)
+    with pytest.raises(ValueError, match="training data"):
+        model.compute_log_likelihood(X, y, sample_weight=np.full(50, 2.0))
+    with pytest.raises(ValueError, match="Negative values"):
+        model.compute_log_likelihood(X, y, sample_weight=-np.ones(50))
+    with pytest.raises(ValueError, match="feature names"):
+        model.compute_log_likelihood(X[["c", "b", "a"]], y)
+    with pytest.raises(ValueError, match="3 features"):
+        model.compute_log_likelihood(X.to_numpy()[:, :2], y)
+    idata = model.compute_log_likelihood(X, y)
+    assert idata.log_likelihood["y"].shape == (4, 200, 50)
+
+
+@pytest.mark.parametrize("n_samples", [True, 0, -1, 2.0, "3"])
+def test_n_samples_must_be_a_positive_integer(fitted_frame, n_samples):
+    X, _, model = fitted_frame
+    for method in (
+        model.sample_y,
+        model.sample_posterior_predictive,
+        model.sample_prior_predictive,
+    ):
+        with pytest.raises(ValueError, match="n_samples must be a positive integer"):
+            method(X, n_samples=n_samples)
+
+
+@pytest.mark.parametrize("params", [[1, 2], "sigma", 3.0])
+def test_params_must_be_a_dict(fitted_frame, params):
+    X, _, model = fitted_frame
+    with pytest.raises(TypeError, match="params must be a dict"):
+        model.sample_prior_predictive(X, params=params)
+
+
+@pytest.mark.parametrize("quantiles", ["0.5", ["0.1", "0.9"], True, [[0.1, 0.9]], 1.0])
+def test_quantiles_must_be_numbers_in_the_unit_interval(fitted_frame, quantiles):
+    X, _, model = fitted_frame
+    with pytest.raises(ValueError, match="quantiles must be"):
+        model.predict_quantiles(X, quantiles)
+    with pytest.raises(ValueError, match="prob"):
+        model.predict_interval(X, prob="0.5")
+
+
+def test_dask_frames_are_checked_like_pandas_frames(fitted_frame):
+    dd = pytest.importorskip("dask.dataframe")
+    X, _, model = fitted_frame
+    reordered = dd.from_pandas(X[["c", "a", "b"]], npartitions=2)
+    renamed = dd.from_pandas(X.set_axis(["a", "b", "z"], axis=1), npartitions=2)
+    for bad in (reordered, renamed):
+        for method in (model.sample_y, model.sample_posterior_predictive):
+            with pytest.raises(ValueError, match="feature names"):
+                method(bad)
+    in_order = dd.from_pandas(X, npartitions=2)
+    np.testing.assert_array_equal(
+        model.sample_y(in_order, random_state=1), model.sample_y(X, random_state=1)
+    )
+
+
+def test_complex_dask_array_is_rejected_by_every_method(fitted_frame):
+    da = pytest.importorskip("dask.array")
+    X, _, model = fitted_frame
+    complex_X = da.from_array(X.to_numpy() + 1j, chunks=25)
+    for method in (model.sample_y, model.sample_posterior_predictive, model.predict):
+        with pytest.raises(ValueError, match="Complex data not supported"):
+            result = method(complex_X)
+            getattr(result, "compute", lambda: None)()
