@@ -10,8 +10,9 @@ import jax
 import numpy as np
 
 from ._horseshoe import horseshoe_problem
-from ._kernels import run_nuts
-from ._progress import progress_bars
+from ._compiled import compiled
+from ._kernels import SEGMENT, advance_chains, init_chains
+from ._progress import progress_bar as _progress_bar
 from ._whitening import shrinkage_inputs, whiten
 
 #: Smallest padded number of directions; see :func:`padded_dim`.
@@ -177,27 +178,51 @@ def _stack(per_target):
     return jax.tree.map(lambda *leaves: np.stack(leaves), *per_target)
 
 
-def _run_kernel(inputs, shrinkage, *, seed, target_accept_prob, progress_bar, **static):
-    """Run the compiled sampler, with a tqdm bar of this fit around it when asked."""
+def _run_kernel(
+    inputs,
+    shrinkage,
+    *,
+    seed,
+    target_accept_prob,
+    progress_bar,
+    num_warmup,
+    num_samples,
+    num_chains,
+    coef_prior,
+):
+    """Run the compiled sampler segment by segment, with a progress bar if asked.
 
-    def run(fit_id):
-        return jax.device_get(
-            run_nuts(
-                inputs,
-                jax.random.key(seed),
-                np.float32(target_accept_prob),
-                np.int32(fit_id),
-                shrinkage=shrinkage,
-                progress_bar=progress_bar,
-                **static,
-            )
-        )
+    Returns
+    -------
+    draws : ChainDraws
+        NumPy arrays with leading axes (n_targets, num_chains, num_samples).
+    """
+    static = dict(num_warmup=num_warmup, num_chains=num_chains, coef_prior=coef_prior)
+    total = num_warmup + num_samples
+    with _progress_bar(total, num_warmup, progress_bar) as bar:
+        args = (inputs, shrinkage, jax.random.key(seed), np.float32(target_accept_prob))
+        state = compiled(init_chains, "init_chains", static, args)(*args)
+        args = (state, inputs, shrinkage, args[-1])
+        advance = compiled(advance_chains, "advance_chains", static, args)
+        segments = []
+        divergences = 0
+        for start in range(0, total, SEGMENT):
+            state, draws = advance(state, *args[1:])
+            segments.append(draws)
+            if bar is not None:
+                sampled = np.arange(start, start + SEGMENT) >= num_warmup
+                divergences += int(np.asarray(draws.diverging)[sampled].sum())
+                bar.update(start + SEGMENT, divergences)
+        segments = jax.device_get(segments)
+    n_targets = inputs.lik_prec.shape[0]
 
-    if not progress_bar:
-        return run(0)
-    total = static["num_warmup"] + static["num_samples"]
-    with progress_bars.bar(total, static["num_warmup"]) as fit_id:
-        return run(fit_id)
+    def kept(*arrays):
+        # (iteration, pair, ...) -> (target, chain, draw, ...), warmup dropped.
+        draws = np.concatenate(arrays)[num_warmup:total]
+        draws = np.moveaxis(draws, 0, 1)
+        return draws.reshape((n_targets, num_chains, num_samples) + draws.shape[2:])
+
+    return jax.tree.map(kept, *segments)
 
 
 def _sample_stats(raw):

@@ -27,7 +27,6 @@ import jax.numpy as jnp
 from jax import lax
 from numpyro.infer.hmc import hmc
 
-from ._progress import progress_bars
 
 #: Indices of the noise prior families understood by the kernel. ``"fixed"`` is
 #: the known-noise model: ``tau`` is then a decoupled standard normal that is
@@ -38,13 +37,14 @@ _trace_count = 0
 
 
 def trace_count():
-    """Number of times the sampler has been traced (i.e. compiled) so far.
+    """Number of times a sampler program has been traced (i.e. compiled) so far.
 
     Returns
     -------
     count : int
-        Incremented once per trace of :func:`run_nuts`; a refit that reuses a
-        compiled sampler leaves it unchanged.
+        Incremented once per trace of :func:`init_chains` or
+        :func:`advance_chains`; a refit that reuses compiled programs, from
+        memory or from the disk cache, leaves it unchanged.
     """
     return _trace_count
 
@@ -357,12 +357,13 @@ def _potential_fn_gen(inputs, shrinkage=None, coef_prior="normal"):
 
 
 class ChainDraws(NamedTuple):
-    """Per-draw output of the sampler, with leading axes (target, chain, draw).
+    """Per-iteration output of the sampler, with leading axes (iteration, pair).
 
     Attributes
     ----------
-    x : array of shape (..., d + 1)
-        Whitened state: coefficients then the standardised log noise scale.
+    x : array of shape (..., n_states)
+        Whitened state: coefficients, the standardised log noise scale, and
+        the extra states of the coefficient prior.
     diverging : array of shape (...,), bool
     num_steps : array of shape (...,), int
         Leapfrog steps of the trajectory.
@@ -370,8 +371,6 @@ class ChainDraws(NamedTuple):
         Mean Metropolis acceptance probability over the trajectory.
     energy : array of shape (...,)
         Hamiltonian at the draw.
-    potential_energy : array of shape (...,)
-        Potential energy at the draw.
     step_size : array of shape (...,)
         Adapted step size.
     """
@@ -381,127 +380,137 @@ class ChainDraws(NamedTuple):
     num_steps: jax.Array
     accept_prob: jax.Array
     energy: jax.Array
-    potential_energy: jax.Array
     step_size: jax.Array
 
 
-#: Progress bar updates per fit.
-_PROGRESS_UPDATES = 50
+#: NUTS iterations of every chain per call of :func:`advance_chains`. The
+#: number of draws is then not part of the compiled program, and progress can
+#: be reported between calls without callbacks in the kernel.
+SEGMENT = 100
 
 
-@partial(
-    jax.jit,
-    static_argnames=(
-        "num_warmup",
-        "num_samples",
-        "num_chains",
-        "progress_bar",
-        "coef_prior",
-    ),
-)
-def run_nuts(
-    inputs,
-    key,
-    target_accept_prob,
-    fit_id=0,
-    *,
-    num_warmup,
-    num_samples,
-    num_chains,
-    progress_bar=False,
-    shrinkage=None,
-    coef_prior="normal",
-):
-    """Warm up and sample NUTS chains for every target in one compiled program.
+def _nuts(coef_prior):
+    return hmc(
+        potential_fn_gen=partial(_potential_fn_gen, coef_prior=coef_prior), algo="NUTS"
+    )
+
+
+def _pairs(inputs, shrinkage, num_chains):
+    """Inputs of every (target, chain) pair: chains of all targets run together."""
+    return jax.tree.map(
+        lambda a: jnp.repeat(a, num_chains, axis=0), (inputs, shrinkage)
+    )
+
+
+def _init_pair(init_kernel, pair_inputs, key, target_accept_prob, num_warmup, n_states):
+    return init_kernel(
+        # Spread the chains over the bulk of the (near standard normal)
+        # posterior so that r_hat can detect a chain that is stuck.
+        jax.random.uniform(key[0], (n_states,), minval=-2.0, maxval=2.0),
+        num_warmup,
+        target_accept_prob=target_accept_prob,
+        model_args=pair_inputs,
+        rng_key=key[1],
+    )
+
+
+def _n_states(inputs, coef_prior):
+    dim = inputs.lik_prec.shape[-1]
+    return dim + 1 + extra_state_size(coef_prior, dim)
+
+
+def init_chains(inputs, shrinkage, key, target_accept_prob, *, num_warmup, num_chains, coef_prior):
+    """NUTS states of every chain of every target, before the first iteration.
 
     Parameters
     ----------
     inputs : KernelInputs
         Arrays with a leading target axis of size ``n_targets``.
+    shrinkage : ShrinkageInputs, HorseshoeInputs or None
+        With a leading target axis; None for ``coef_prior="normal"``.
     key : jax.Array
         PRNG key; split once per target and chain.
     target_accept_prob : array of shape ()
-        Target acceptance probability of step-size adaptation (traced).
-    num_warmup, num_samples, num_chains : int
-        Static: they fix loop lengths and output shapes.
-    fit_id : int or array of shape (), default=0
-        Traced: the id of the fit whose bar the progress callback advances.
-    progress_bar : bool, default=False
-        Static: report progress to :data:`skbayes._progress.progress_bars`
-        from the loop.
-        When False no callback is traced, so the kernel pays nothing for it.
-    shrinkage : ShrinkageInputs or HorseshoeInputs, default=None
-        With a leading target axis; needed unless ``coef_prior="normal"``.
-    coef_prior : str, default="normal"
+        Target acceptance probability of step-size adaptation.
+    num_warmup, num_chains : int
+        Static: the adaptation schedule and the number of chains.
+    coef_prior : str
         Static: one of :data:`COEF_PRIORS`.
 
     Returns
     -------
-    draws : ChainDraws
-        Leading axes (n_targets, num_chains, num_samples).
+    state : numpyro.infer.hmc.HMCState
+        With a leading axis of ``n_targets * num_chains`` (target-major).
     """
-    global _trace_count
-    _trace_count += 1
-    n_targets, dim = inputs.lik_prec.shape
-    # Chains of all targets are vectorised together, as (target, chain) pairs.
-    pair_inputs = jax.tree.map(
-        lambda a: jnp.repeat(a, num_chains, axis=0), (inputs, shrinkage)
-    )
-    n_states = dim + 1 + extra_state_size(coef_prior, dim)
-    keys = jax.random.split(key, n_targets * num_chains)
-    init_kernel, sample_kernel = hmc(
-        potential_fn_gen=partial(_potential_fn_gen, coef_prior=coef_prior), algo="NUTS"
-    )
-
-    def init_chain(chain_inputs, chain_key):
-        init_key, kernel_key = jax.random.split(chain_key)
-        # Spread the chains over the bulk of the (near standard normal)
-        # posterior so that r_hat can detect a chain that is stuck.
-        init_x = jax.random.uniform(init_key, (n_states,), minval=-2.0, maxval=2.0)
-        return init_kernel(
-            init_x,
-            num_warmup,
-            target_accept_prob=target_accept_prob,
-            model_args=chain_inputs,
-            rng_key=kernel_key,
+    _count_trace()
+    init_kernel, _ = _nuts(coef_prior)
+    n_pairs = inputs.lik_prec.shape[0] * num_chains
+    keys = jax.random.split(key, 2 * n_pairs).reshape((n_pairs, 2))
+    n_states = _n_states(inputs, coef_prior)
+    return jax.vmap(
+        lambda pair_inputs, pair_key: _init_pair(
+            init_kernel, pair_inputs, pair_key, target_accept_prob, num_warmup, n_states
         )
+    )(_pairs(inputs, shrinkage, num_chains), keys)
 
-    step = jax.vmap(lambda state, chain_inputs: sample_kernel(state, chain_inputs))
-    total = num_warmup + num_samples
-    report_every = max(1, total // _PROGRESS_UPDATES)
 
-    def iterate(carry, iteration):
-        state, divergences = carry
+def advance_chains(state, inputs, shrinkage, target_accept_prob, *, num_warmup, num_chains, coef_prior):
+    """Run :data:`SEGMENT` more NUTS iterations of every chain.
+
+    The kernel adapts for the first ``num_warmup`` iterations counted in
+    ``state`` and samples after them, so calling this again and again runs
+    warmup and sampling as one loop would.
+
+    Parameters
+    ----------
+    state : numpyro.infer.hmc.HMCState
+        From :func:`init_chains` or the previous call.
+    inputs, shrinkage, target_accept_prob
+        As for :func:`init_chains`.
+    num_warmup, num_chains : int
+        Static, as for :func:`init_chains`.
+    coef_prior : str
+        Static.
+
+    Returns
+    -------
+    state : numpyro.infer.hmc.HMCState
+    draws : ChainDraws
+        Leading axes (SEGMENT, n_targets * num_chains).
+    """
+    _count_trace()
+    init_kernel, sample_kernel = _nuts(coef_prior)
+    pair_inputs = _pairs(inputs, shrinkage, num_chains)
+    # sample_kernel reads the settings init_kernel keeps in its closure (the
+    # adaptation schedule among them): initialise one chain for that. Its
+    # result is unused and compiled away.
+    _init_pair(
+        init_kernel,
+        jax.tree.map(lambda a: a[0], pair_inputs),
+        jax.random.split(state.rng_key[0]),
+        target_accept_prob,
+        num_warmup,
+        _n_states(inputs, coef_prior),
+    )
+    step = jax.vmap(sample_kernel)
+
+    def iterate(state, _):
         state = step(state, pair_inputs)
-        divergences += jnp.where(iteration >= num_warmup, state.diverging.sum(), 0)
-        if progress_bar:
-            lax.cond(
-                ((iteration + 1) % report_every == 0) | (iteration + 1 == total),
-                lambda: jax.debug.callback(
-                    progress_bars.update, fit_id, iteration + 1, divergences
-                ),
-                lambda: None,
-            )
         draws = ChainDraws(
             x=state.z,
             diverging=state.diverging,
             num_steps=state.num_steps,
             accept_prob=state.accept_prob,
             energy=state.energy,
-            potential_energy=state.potential_energy,
             step_size=state.adapt_state.step_size,
         )
-        return (state, divergences), draws
+        return state, draws
 
-    # One loop over warmup and sampling traces and compiles NUTS once instead
-    # of twice; the kernel itself stops adapting after `num_warmup` steps. A
-    # single vmap (over chains, inside the loop) keeps tracing time down: batching
-    # NUTS's nested while loops dominates it.
-    state = jax.vmap(init_chain)(pair_inputs, keys)
-    _, draws = lax.scan(iterate, (state, jnp.zeros((), jnp.int32)), jnp.arange(total))
-    return jax.tree.map(
-        lambda a: jnp.moveaxis(a[num_warmup:], 0, 1).reshape(
-            (n_targets, num_chains, num_samples) + a.shape[2:]
-        ),
-        draws,
-    )
+    # A single vmap (over chains, inside the loop) keeps tracing time down:
+    # batching NUTS's nested while loops dominates it.
+    return lax.scan(iterate, state, None, length=SEGMENT)
+
+
+def _count_trace():
+    global _trace_count
+    _trace_count += 1

@@ -1,8 +1,15 @@
+import atexit
 import os
+import shutil
+import tempfile
 
 # Tests run on the CPU whatever the machine has, and draw nothing on screen.
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
 os.environ.setdefault("MPLBACKEND", "Agg")
+# Compiled samplers go to a cache of the test session (which subprocesses of
+# the tests share), not to the user's cache directory.
+os.environ["SKBAYES_CACHE_DIR"] = tempfile.mkdtemp(prefix="skbayes-test-cache-")
+atexit.register(shutil.rmtree, os.environ["SKBAYES_CACHE_DIR"], ignore_errors=True)
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402

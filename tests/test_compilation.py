@@ -28,10 +28,20 @@ def test_refit_does_not_recompile(rng):
     assert trace_count() == traced
 
 
-def test_changing_the_number_of_draws_recompiles(rng):
-    """The counter sees compilations: a new output shape needs one."""
+def test_draws_and_progress_bar_do_not_recompile(rng):
+    """The number of draws and the progress bar are not part of the program."""
     X, y = rng.normal(size=(40, 2)), rng.normal(size=40)
     BayesianLinearRegressor(num_samples=1000, random_state=0).fit(X, y)
     before = trace_count()
     BayesianLinearRegressor(num_samples=1001, random_state=0).fit(X, y)
-    assert trace_count() == before + 1
+    BayesianLinearRegressor(num_samples=37, progress_bar=True).fit(X, y)
+    assert trace_count() == before
+
+
+def test_changing_the_warmup_compiles_its_two_programs(rng):
+    """The counter sees compilations: a new adaptation schedule needs them."""
+    X, y = rng.normal(size=(40, 2)), rng.normal(size=40)
+    BayesianLinearRegressor(num_warmup=1000, random_state=0).fit(X, y)
+    before = trace_count()
+    BayesianLinearRegressor(num_warmup=1001, random_state=0).fit(X, y)
+    assert trace_count() == before + 2
