@@ -7,7 +7,6 @@ from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
-import pandas as pd
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.exceptions import NotFittedError
 from sklearn.utils import check_random_state
@@ -19,7 +18,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._arviz import az
+from ._arviz import arviz
 from ._dask import (
     by_block_lazily,
     check_dask_X,
@@ -30,14 +29,15 @@ from ._design import decompose
 from ._diagnostics import convergence_diagnostics, fit_report, warn_if_not_converged
 from ._engine import sample_posterior
 from ._inference_data import (
-    build_inference_data,
     log_likelihood_inference_data,
+    posterior_groups,
     predictive_inference_data,
     prior_inference_data,
 )
 from ._numpyro_model import numpyro_model
 from ._predictive import (
     dense_rows,
+    hdi,
     linear_predictor,
     pointwise_log_likelihood,
     predictive_interval,
@@ -59,6 +59,10 @@ def _require_weight(stats):
     if stats.n_obs == 0:
         raise ValueError("Sample weights must contain at least one non-zero number.")
     return stats
+
+
+#: The groups of idata_ that a fit makes.
+_FIT_GROUPS = {"posterior", "sample_stats", "observed_data"}
 
 
 @contextmanager
@@ -456,7 +460,12 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
             # columns, which scikit-learn reads them from), the values where each
             # block is reduced.
             X = check_dask_X(X)
-            header = pd.DataFrame(columns=X.columns) if hasattr(X, "columns") else X
+            if hasattr(X, "columns"):
+                import pandas as pd
+
+                header = pd.DataFrame(columns=X.columns)
+            else:
+                header = X
             validate_data(self, header, reset=reset, skip_check_array=True)
             return y, _require_weight(dask_statistics(X, y, sample_weight))
         X, y = validate_data(
@@ -544,7 +553,7 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         sigma = samples["sigma"].mean(axis=0)
         n_targets = draws.coef.shape[2]
         target_names = [f"y{k}" for k in range(n_targets)]
-        idata = build_inference_data(
+        groups = posterior_groups(
             draws,
             multi,
             observed,
@@ -553,7 +562,7 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
             known_noise=fixed_noise,
             fit_intercept=self.fit_intercept,
         )
-        coef_hdi = az.hdi(draws.coef, hdi_prob=self.hdi_prob)
+        coef_hdi = hdi(draws.coef.reshape((-1,) + draws.coef.shape[2:]), self.hdi_prob)
         return {
             "posterior_samples_": samples,
             "coef_": draws.coef_mean if multi else draws.coef_mean[0],
@@ -561,10 +570,39 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
                 draws.intercept_mean if multi else float(draws.intercept_mean[0])
             ),
             "sigma_": sigma if multi else float(sigma),
-            "idata_": idata,
             "coef_hdi_": coef_hdi if multi else coef_hdi[0],
-            "diagnostics_": convergence_diagnostics(idata),
+            "diagnostics_": convergence_diagnostics(
+                groups.posterior, groups.sample_stats["diverging"]
+            ),
+            # idata_ is built from these on first use.
+            "_posterior_groups": groups,
+            "_idata": None,
         }
+
+    @property
+    def idata_(self):
+        """The fit as an ArviZ ``InferenceData``, built on first use (see class doc)."""
+        if "_posterior_groups" not in vars(self):
+            raise AttributeError(
+                "idata_ is set by fit: this BayesianLinearRegressor is not fitted."
+            )
+        if self._idata is None:
+            self._idata = self._posterior_groups.to_inference_data()
+        return self._idata
+
+    @idata_.setter
+    def idata_(self, idata):
+        self._idata = idata
+
+    def __getstate__(self):
+        # An idata_ that holds only the fit's own groups is rebuilt on use, so a
+        # pickled model loads (and predicts) without ArviZ; one extended with
+        # more groups is kept.
+        state = super().__getstate__()
+        idata = state.get("_idata")
+        if idata is not None and set(idata.groups()) <= _FIT_GROUPS:
+            state = {**state, "_idata": None}
+        return state
 
     def _posterior_by_target(self, compute):
         """``compute(intercept, coef, sigma)`` on the draws of each target."""
@@ -627,12 +665,13 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
 
     def _observed(self):
         """The training targets kept in ``idata_``; an error when none were kept."""
-        if "observed_data" not in self.idata_.groups():
+        observed = self._posterior_groups.observed
+        if observed is None:
             raise ValueError(
                 "A model fitted with partial_fit or on Dask data keeps no rows: the "
                 "groups and checks at the training rows need a fit on in-memory data."
             )
-        return self.idata_.observed_data["y"].values
+        return observed
 
     def _validate_X(self, X):
         """Check ``X`` as ``fit`` does: feature count, names, values.
@@ -1070,7 +1109,7 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         """
         check_is_fitted(self)
         kwargs.setdefault("hdi_prob", self.hdi_prob)
-        return az.summary(self.idata_, **kwargs)
+        return arviz().summary(self.idata_, **kwargs)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

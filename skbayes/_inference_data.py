@@ -1,11 +1,50 @@
-"""Posterior draws and sampler statistics as an ArviZ ``InferenceData``."""
+"""Posterior draws and sampler statistics as an ArviZ ``InferenceData``.
+
+The groups of a fit are assembled as NumPy arrays first
+(:func:`posterior_groups`), which is all the fit needs; ArviZ builds the
+``InferenceData`` from them only when ``idata_`` is first used.
+"""
+
+from dataclasses import dataclass
 
 import numpy as np
 
-from ._arviz import az
+from ._arviz import arviz
 
 
-def build_inference_data(
+@dataclass(frozen=True)
+class PosteriorGroups:
+    """The groups of a fit's ``idata_``, as NumPy arrays with dims and coords.
+
+    Attributes
+    ----------
+    posterior, sample_stats : dict of ndarray
+        Arrays with leading (chain, draw) axes.
+    observed : ndarray or None
+        The training targets, for ``observed_data``.
+    coords, dims : dict
+        As :func:`arviz.from_dict` takes them.
+    """
+
+    posterior: dict
+    sample_stats: dict
+    observed: np.ndarray | None
+    coords: dict
+    dims: dict
+
+    def to_inference_data(self):
+        """The groups as an ``arviz.InferenceData``."""
+        return arviz().from_dict(
+            posterior=self.posterior,
+            sample_stats=self.sample_stats,
+            observed_data=None if self.observed is None else {"y": self.observed},
+            coords=self.coords,
+            dims=self.dims,
+            attrs={"inference_library": "skbayes (numpyro NUTS)"},
+        )
+
+
+def posterior_groups(
     draws, multi, y, feature_names, target_names, known_noise, fit_intercept
 ):
     """Assemble the ``posterior``, ``sample_stats`` and ``observed_data`` groups.
@@ -30,7 +69,7 @@ def build_inference_data(
 
     Returns
     -------
-    idata : arviz.InferenceData
+    groups : PosteriorGroups
     """
     target_dims = ["target"] if multi else []
 
@@ -63,14 +102,7 @@ def build_inference_data(
         coords["obs_id"] = np.arange(y.shape[0])
     if multi:
         coords["target"] = list(target_names)
-    return az.from_dict(
-        posterior=posterior,
-        sample_stats=sample_stats,
-        observed_data=None if y is None else {"y": y},
-        coords=coords,
-        dims=dims,
-        attrs={"inference_library": "skbayes (numpyro NUTS)"},
-    )
+    return PosteriorGroups(posterior, sample_stats, y, coords, dims)
 
 
 def _chained(draws, num_chains):
@@ -120,7 +152,7 @@ def predictive_inference_data(
     coords = {row_dim: np.arange(X.shape[0]), "feature": list(feature_names)}
     if y.ndim == 4:
         coords["target"] = list(target_names)
-    return az.from_dict(
+    return arviz().from_dict(
         **{
             group: {"y": y, "mu": _chained(mu_draws, num_chains)},
             constant: {"X": X},
@@ -150,7 +182,7 @@ def prior_inference_data(parameters, y_draws, feature_names, target_names):
     coords = {"feature": list(feature_names), "obs_id": np.arange(y_draws.shape[1])}
     if multi:
         coords["target"] = list(target_names)
-    return az.from_dict(
+    return arviz().from_dict(
         prior={name: values[None] for name, values in parameters.items()},
         prior_predictive={"y": y_draws[None]},
         coords=coords,
@@ -178,7 +210,7 @@ def log_likelihood_inference_data(log_lik, num_chains, target_names):
     coords = {"obs_id": np.arange(values.shape[2])}
     if values.ndim == 4:
         coords["target"] = list(target_names)
-    return az.from_dict(
+    return arviz().from_dict(
         log_likelihood={"y": values},
         coords=coords,
         dims={"y": _row_dims("obs_id", values)},

@@ -21,7 +21,7 @@ from sklearn.compose import TransformedTargetRegressor
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from ._arviz import az
+from ._arviz import arviz
 from ._estimator import BayesianLinearRegressor
 from ._predictive import linear_predictor, row_chunks
 
@@ -188,4 +188,4 @@ def elpd_loo(estimator, X, y, sample_weight=None):
     final, X = _final_estimator(estimator, X, "elpd_loo")
     _validate_y(final, X, y)
     idata = final.compute_log_likelihood(X, y, sample_weight=sample_weight)
-    return az.loo(idata, pointwise=True)
+    return arviz().loo(idata, pointwise=True)

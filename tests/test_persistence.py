@@ -63,9 +63,11 @@ def test_loaded_model_predicts_without_compiling(fitted, tmp_path):
         f"model, X = joblib.load({str(tmp_path / 'model.joblib')!r})\n"
         "model.predict(X); model.predict_interval(X)\n"
         "model.sample_posterior_predictive(X)\n"
-        "print(trace_count())\n"
+        "import sys\n"
+        "print(trace_count(), 'arviz' in sys.modules, 'xarray' in sys.modules)\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
-    assert out.stdout.strip() == "0"
+    # Neither compiled nor imported ArviZ (nor xarray with it).
+    assert out.stdout.split() == ["0", "False", "False"]
