@@ -19,6 +19,7 @@ Usage::
 
 import argparse
 import time
+from functools import partial
 
 import numpy as np
 import scipy.sparse
@@ -113,8 +114,8 @@ def main():
     for kind, n_features, X, Y in _cases(args.rows, rng):
         for weighted in (False, True):
             w = rng.uniform(0.5, 2.0, args.rows) if weighted else None
-            gram = _best_time(lambda: gram_statistics(X, Y, w), args.repeats)
-            r_factor = _best_time(lambda: sufficient_statistics(X, Y, w), args.repeats)
+            gram = _best_time(partial(gram_statistics, X, Y, w), args.repeats)
+            r_factor = _best_time(partial(sufficient_statistics, X, Y, w), args.repeats)
             print(
                 f"| {kind} | {n_features} | {'yes' if weighted else 'no'} "
                 f"| {gram:.3f} | {r_factor:.3f} | {r_factor / gram:.2f} |"

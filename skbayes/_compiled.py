@@ -205,7 +205,10 @@ def _read(directory, key):
         return None
     header = len(_FORMAT) + 32 + 8 + 32
     try:
-        if blob[: len(_FORMAT)] != _FORMAT or blob[len(_FORMAT) : len(_FORMAT) + 32] != key:
+        if (
+            blob[: len(_FORMAT)] != _FORMAT
+            or blob[len(_FORMAT) : len(_FORMAT) + 32] != key
+        ):
             raise ValueError("not this program's entry")
         start = len(_FORMAT) + 32
         size = int.from_bytes(blob[start : start + 8], "little")
@@ -286,7 +289,18 @@ def _remove(path):
 
 
 def clear_cache():
-    """Delete every entry of the disk cache and forget the loaded programs."""
+    """Empty the cache of compiled samplers.
+
+    Deletes every program in the cache directory (``SKBAYES_CACHE_DIR``, else
+    the user cache directory) and forgets the programs loaded in this process,
+    so that the next fit compiles again. See the performance page of the docs
+    for what the cache holds.
+
+    Examples
+    --------
+    >>> import skbayes
+    >>> skbayes.clear_compiled_cache()  # doctest: +SKIP
+    """
     _loaded.clear()
     directory = cache_dir()
     if directory is None or not os.path.isdir(directory):

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import jax
 import numpy as np
 
-from ._horseshoe import horseshoe_problem
 from ._compiled import compiled
+from ._horseshoe import horseshoe_problem
 from ._kernels import SEGMENT, advance_chains, init_chains
 from ._progress import progress_bar as _progress_bar
 from ._whitening import shrinkage_inputs, whiten

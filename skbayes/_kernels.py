@@ -27,7 +27,6 @@ import jax.numpy as jnp
 from jax import lax
 from numpyro.infer.hmc import hmc
 
-
 #: Indices of the noise prior families understood by the kernel. ``"fixed"`` is
 #: the known-noise model: ``tau`` is then a decoupled standard normal that is
 #: discarded.
@@ -419,7 +418,9 @@ def _n_states(inputs, coef_prior):
     return dim + 1 + extra_state_size(coef_prior, dim)
 
 
-def init_chains(inputs, shrinkage, key, target_accept_prob, *, num_warmup, num_chains, coef_prior):
+def init_chains(
+    inputs, shrinkage, key, target_accept_prob, *, num_warmup, num_chains, coef_prior
+):
     """NUTS states of every chain of every target, before the first iteration.
 
     Parameters
@@ -454,7 +455,9 @@ def init_chains(inputs, shrinkage, key, target_accept_prob, *, num_warmup, num_c
     )(_pairs(inputs, shrinkage, num_chains), keys)
 
 
-def advance_chains(state, inputs, shrinkage, target_accept_prob, *, num_warmup, num_chains, coef_prior):
+def advance_chains(
+    state, inputs, shrinkage, target_accept_prob, *, num_warmup, num_chains, coef_prior
+):
     """Run :data:`SEGMENT` more NUTS iterations of every chain.
 
     The kernel adapts for the first ``num_warmup`` iterations counted in

@@ -8,7 +8,6 @@ import numpy as np
 import scipy.sparse
 from scipy.special import ndtri
 
-
 #: Upper bound on the cells of a temporary ``draws x rows`` array.
 CHUNK_CELLS = 1 << 22
 

@@ -18,7 +18,7 @@ class _Bar:
         self._num_warmup = num_warmup
 
     def update(self, iteration, divergences):
-        """Advance to ``iteration`` (capped at the total), with the divergences so far."""
+        """Advance to ``iteration`` (at most the total), with the divergences so far."""
         iteration = min(int(iteration), self._bar.total)
         phase = "warmup" if iteration < self._num_warmup else "sampling"
         self._bar.set_description(phase, refresh=False)

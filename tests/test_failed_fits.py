@@ -114,7 +114,7 @@ def test_interrupt_during_a_fit_changes_nothing(data, fitted, monkeypatch, where
         raise _Interrupt
 
     target = {
-        "sampling": (skbayes._engine, "run_nuts"),
+        "sampling": (skbayes._engine, "compiled"),
         "diagnostics": (skbayes._estimator, "convergence_diagnostics"),
     }[where]
     monkeypatch.setattr(*target, interrupt)

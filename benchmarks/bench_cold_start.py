@@ -1,0 +1,181 @@
+"""Fresh processes: import, first fit, other settings, grid search workers.
+
+Every figure is the wall time of a new Python process doing one thing, timed
+inside it from before its first import, so that imports and compilation count
+as a user meets them in a notebook kernel, a script or a joblib worker. The
+peers run in the same invocation, alternating with skbayes.
+
+* ``import``: ``import skbayes`` against ``import numpy, jax, sklearn.base``.
+* ``first fit``: n=100, p=10, 4 chains x (1000 + 1000), skbayes with a warm
+  cache of compiled samplers, with an empty one, and plain NumPyro
+  (``MCMC(NUTS(model))``, same priors and draws).
+* ``other settings``: num_warmup=500, num_samples=2000, num_chains=2, which
+  the cache has seen once before, against the default settings.
+* ``grid search``: 5-fold x 5 prior scales on the diabetes data, warm cache,
+  ``n_jobs=1`` against ``n_jobs=2``.
+
+Usage::
+
+    python benchmarks/bench_cold_start.py [--repeats 3]
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+_PRELUDE = """
+import time
+_start = time.perf_counter()
+import json, os, sys
+os.environ.setdefault("JAX_PLATFORMS", "cpu")
+"""
+
+_DATA = """
+import numpy as np
+rng = np.random.default_rng(0)
+X = rng.normal(size=(100, 10))
+y = 1.0 + X @ np.linspace(-1, 1, 10) + rng.normal(size=100)
+"""
+
+CODE = {
+    "import baseline": "import numpy, jax, sklearn.base",
+    "import skbayes": "import numpy, jax, sklearn.base, skbayes",
+    "skbayes first fit": _DATA
+    + """
+from skbayes import BayesianLinearRegressor
+BayesianLinearRegressor(autoscale=False, intercept_prior_scale=10.0,
+                        random_state=0).fit(X, y)
+""",
+    "skbayes other settings": _DATA
+    + """
+from skbayes import BayesianLinearRegressor
+BayesianLinearRegressor(autoscale=False, intercept_prior_scale=10.0,
+                        num_warmup=500, num_samples=2000, num_chains=2,
+                        random_state=0).fit(X, y)
+""",
+    "numpyro first fit": _DATA
+    + """
+import jax, numpyro, numpyro.distributions as dist
+from numpyro.infer import MCMC, NUTS
+def model(X, y=None):
+    intercept = numpyro.sample("intercept", dist.Normal(0.0, 10.0))
+    coef = numpyro.sample("coef", dist.Normal(0.0, 2.5).expand([10]).to_event(1))
+    sigma = numpyro.sample("sigma", dist.Exponential(1.0))
+    numpyro.sample("y", dist.Normal(intercept + X @ coef, sigma), obs=y)
+mcmc = MCMC(NUTS(model), num_warmup=1000, num_samples=1000, num_chains=4,
+            chain_method="vectorized", progress_bar=False)
+mcmc.run(jax.random.key(0), X, y)
+mcmc.get_samples()["coef"].block_until_ready()
+""",
+}
+
+_GRID = """
+from sklearn.datasets import load_diabetes
+from sklearn.model_selection import GridSearchCV
+from skbayes import BayesianLinearRegressor
+X, y = load_diabetes(return_X_y=True)
+GridSearchCV(BayesianLinearRegressor(random_state=0),
+             {{"prior_scale": [0.1, 0.3, 1.0, 3.0, 10.0]}}, cv=5,
+             n_jobs={n_jobs}).fit(X, y)
+"""
+CODE["grid search n_jobs=1"] = _GRID.format(n_jobs=1)
+CODE["grid search n_jobs=2"] = _GRID.format(n_jobs=2)
+
+
+def run_fresh(code, cache_dir):
+    """Seconds a new interpreter takes to run ``code``, timed inside it."""
+    script = _PRELUDE + code + "\nprint(json.dumps(time.perf_counter() - _start))\n"
+    env = {**os.environ, "SKBAYES_CACHE_DIR": cache_dir, "PYTHONPATH": ROOT}
+    out = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True
+    )
+    if out.returncode != 0:
+        raise RuntimeError(out.stderr)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def best(name, cache_dir, repeats):
+    return min(run_fresh(CODE[name], cache_dir) for _ in range(repeats))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    warm = tempfile.mkdtemp(prefix="skbayes-bench-cache-")
+    r = args.repeats
+    # Fill the cache once for every program the warm figures use.
+    for name in ("skbayes first fit", "skbayes other settings", "grid search n_jobs=1"):
+        run_fresh(CODE[name], warm)
+
+    rows = []
+    baseline = best("import baseline", warm, r)
+    rows.append(
+        (
+            "import skbayes / import numpy, jax, sklearn.base",
+            best("import skbayes", warm, r),
+            baseline,
+            1.25,
+            "at most",
+        )
+    )
+    empty = min(
+        run_fresh(CODE["skbayes first fit"], tempfile.mkdtemp()) for _ in range(r)
+    )
+    warm_fit = best("skbayes first fit", warm, r)
+    numpyro_fit = best("numpyro first fit", warm, r)
+    rows.append(
+        (
+            "plain NumPyro first fit / skbayes first fit, warm cache",
+            numpyro_fit,
+            warm_fit,
+            3.0,
+            "at least",
+        )
+    )
+    rows.append(
+        (
+            "plain NumPyro first fit / skbayes first fit, empty cache",
+            numpyro_fit,
+            empty,
+            None,
+            "",
+        )
+    )
+    rows.append(
+        (
+            "other settings / default settings, warm cache",
+            best("skbayes other settings", warm, r),
+            warm_fit,
+            1.3,
+            "at most",
+        )
+    )
+    rows.append(
+        (
+            "grid search n_jobs=1 / n_jobs=2, warm cache",
+            best("grid search n_jobs=1", warm, r),
+            best("grid search n_jobs=2", warm, r),
+            1.2,
+            "at least",
+        )
+    )
+
+    print(f"best of {r} fresh processes each; seconds\n")
+    print("| figure | numerator s | denominator s | ratio | floor |")
+    print("|---|---|---|---|---|")
+    for label, top, bottom, floor, sense in rows:
+        floor_text = f"{sense} {floor}" if floor else "-"
+        print(
+            f"| {label} | {top:.2f} | {bottom:.2f} | {top / bottom:.2f} | "
+            f"{floor_text} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
