@@ -33,6 +33,7 @@ import threading
 from dataclasses import dataclass, field
 
 import jax
+import numpy as np
 
 #: Bump when the file layout or the kernels' calling convention changes.
 _FORMAT = b"skbayes-compiled-1\n"
@@ -128,6 +129,14 @@ def _environment_key():
     )
 
 
+def placeholder_argument(program, position):
+    """Zero arrays shaped like the positional argument ``position`` of ``program``."""
+    positional, _ = program.args_info
+    return jax.tree.map(
+        lambda info: np.zeros(info.shape, info.dtype), positional[position]
+    )
+
+
 def _signature(args):
     """Structure, shapes and dtypes of the arguments: what the program sees."""
     leaves, tree = jax.tree_util.tree_flatten(args)
@@ -139,7 +148,7 @@ def _entry_key(name, static, args):
     return hashlib.sha256(text.encode()).digest()
 
 
-def compiled(function, name, static, args):
+def compiled(function, name, static, key_args, example_args):
     """The compiled ``function(*args, **static)``, from memory, disk or XLA.
 
     Parameters
@@ -150,15 +159,19 @@ def compiled(function, name, static, args):
         Name of the program, part of its cache key.
     static : dict
         Static (hashable) keyword arguments.
-    args : tuple
-        Example positional arguments, with the shapes and dtypes of the call.
+    key_args : tuple
+        Arguments whose structure, shapes and dtypes, with ``static``,
+        determine those of every argument: the cache key.
+    example_args : callable
+        Returns positional arguments with the shapes and dtypes of a call;
+        called only to compile.
 
     Returns
     -------
     program : jax.stages.Compiled
-        Called with ``*args`` (no static arguments).
+        Called with positional arguments only.
     """
-    key = _entry_key(name, static, args)
+    key = _entry_key(name, static, key_args)
     program = _loaded.get(key)
     if program is not None:
         statistics.count("memory_hits")
@@ -178,7 +191,7 @@ def compiled(function, name, static, args):
             static_names = tuple(static)
             program = (
                 jax.jit(function, static_argnames=static_names)
-                .lower(*args, **static)
+                .lower(*example_args(), **static)
                 .compile()
             )
             if directory is not None:

@@ -5,13 +5,14 @@ the compiled kernel of :mod:`skbayes._kernels`.
 """
 
 from dataclasses import dataclass
+from functools import partial
 
 import jax
 import numpy as np
 
-from ._compiled import compiled
+from ._compiled import compiled, placeholder_argument
 from ._horseshoe import horseshoe_problem
-from ._kernels import SEGMENT, advance_chains, init_chains
+from ._kernels import SEGMENT, initial_states, sample_segment
 from ._progress import progress_bar as _progress_bar
 from ._whitening import shrinkage_inputs, whiten
 
@@ -199,15 +200,22 @@ def _run_kernel(
     """
     static = dict(num_warmup=num_warmup, num_chains=num_chains, coef_prior=coef_prior)
     total = num_warmup + num_samples
+    args = (inputs, shrinkage, jax.random.key(seed), np.float32(target_accept_prob))
+
+    def example_args():
+        # The state's structure, without compiling anything.
+        state = jax.eval_shape(partial(initial_states, **static), *args)
+        return (state, *args, np.True_)
+
     with _progress_bar(total, num_warmup, progress_bar) as bar:
-        args = (inputs, shrinkage, jax.random.key(seed), np.float32(target_accept_prob))
-        state = compiled(init_chains, "init_chains", static, args)(*args)
-        args = (state, inputs, shrinkage, args[-1])
-        advance = compiled(advance_chains, "advance_chains", static, args)
+        program = compiled(sample_segment, "sample_segment", static, args, example_args)
+        # The first call starts the chains itself: any state of the right
+        # structure will do.
+        state = placeholder_argument(program, 0)
         segments = []
         divergences = 0
         for start in range(0, total, SEGMENT):
-            state, draws = advance(state, *args[1:])
+            state, draws = program(state, *args, np.bool_(start == 0))
             segments.append(draws)
             if bar is not None:
                 sampled = np.arange(start, start + SEGMENT) >= num_warmup

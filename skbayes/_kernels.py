@@ -41,9 +41,9 @@ def trace_count():
     Returns
     -------
     count : int
-        Incremented once per trace of :func:`init_chains` or
-        :func:`advance_chains`; a refit that reuses compiled programs, from
-        memory or from the disk cache, leaves it unchanged.
+        Incremented once per trace of :func:`sample_segment`; a refit that
+        reuses the compiled program, from memory or from the disk cache, leaves
+        it unchanged.
     """
     return _trace_count
 
@@ -382,7 +382,7 @@ class ChainDraws(NamedTuple):
     step_size: jax.Array
 
 
-#: NUTS iterations of every chain per call of :func:`advance_chains`. The
+#: NUTS iterations of every chain per call of :func:`sample_segment`. The
 #: number of draws is then not part of the compiled program, and progress can
 #: be reported between calls without callbacks in the kernel.
 SEGMENT = 100
@@ -401,24 +401,7 @@ def _pairs(inputs, shrinkage, num_chains):
     )
 
 
-def _init_pair(init_kernel, pair_inputs, key, target_accept_prob, num_warmup, n_states):
-    return init_kernel(
-        # Spread the chains over the bulk of the (near standard normal)
-        # posterior so that r_hat can detect a chain that is stuck.
-        jax.random.uniform(key[0], (n_states,), minval=-2.0, maxval=2.0),
-        num_warmup,
-        target_accept_prob=target_accept_prob,
-        model_args=pair_inputs,
-        rng_key=key[1],
-    )
-
-
-def _n_states(inputs, coef_prior):
-    dim = inputs.lik_prec.shape[-1]
-    return dim + 1 + extra_state_size(coef_prior, dim)
-
-
-def init_chains(
+def initial_states(
     inputs, shrinkage, key, target_accept_prob, *, num_warmup, num_chains, coef_prior
 ):
     """NUTS states of every chain of every target, before the first iteration.
@@ -434,44 +417,78 @@ def init_chains(
     target_accept_prob : array of shape ()
         Target acceptance probability of step-size adaptation.
     num_warmup, num_chains : int
-        Static: the adaptation schedule and the number of chains.
+        The adaptation schedule and the number of chains.
     coef_prior : str
-        Static: one of :data:`COEF_PRIORS`.
+        One of :data:`COEF_PRIORS`.
 
     Returns
     -------
     state : numpyro.infer.hmc.HMCState
         With a leading axis of ``n_targets * num_chains`` (target-major).
     """
-    _count_trace()
-    init_kernel, _ = _nuts(coef_prior)
-    n_pairs = inputs.lik_prec.shape[0] * num_chains
-    keys = jax.random.split(key, 2 * n_pairs).reshape((n_pairs, 2))
-    n_states = _n_states(inputs, coef_prior)
-    return jax.vmap(
-        lambda pair_inputs, pair_key: _init_pair(
-            init_kernel, pair_inputs, pair_key, target_accept_prob, num_warmup, n_states
-        )
-    )(_pairs(inputs, shrinkage, num_chains), keys)
+    return _initial_states(
+        _nuts(coef_prior)[0],
+        _pairs(inputs, shrinkage, num_chains),
+        key,
+        target_accept_prob,
+        num_warmup,
+        inputs.lik_prec.shape[-1]
+        + 1
+        + extra_state_size(coef_prior, inputs.lik_prec.shape[-1]),
+    )
 
 
-def advance_chains(
-    state, inputs, shrinkage, target_accept_prob, *, num_warmup, num_chains, coef_prior
+def _initial_states(
+    init_kernel, pair_inputs, key, target_accept_prob, num_warmup, n_states
 ):
-    """Run :data:`SEGMENT` more NUTS iterations of every chain.
+    n_pairs = pair_inputs[0].lik_prec.shape[0]
+    keys = jax.random.split(key, 2 * n_pairs).reshape((n_pairs, 2))
 
-    The kernel adapts for the first ``num_warmup`` iterations counted in
-    ``state`` and samples after them, so calling this again and again runs
-    warmup and sampling as one loop would.
+    def init_pair(pair, pair_key):
+        return init_kernel(
+            # Spread the chains over the bulk of the (near standard normal)
+            # posterior so that r_hat can detect a chain that is stuck.
+            jax.random.uniform(pair_key[0], (n_states,), minval=-2.0, maxval=2.0),
+            num_warmup,
+            target_accept_prob=target_accept_prob,
+            model_args=pair,
+            # Raw key data, so that every leaf of the state is a plain array.
+            rng_key=jax.random.key_data(pair_key[1]),
+        )
+
+    return jax.vmap(init_pair)(pair_inputs, keys)
+
+
+def sample_segment(
+    state,
+    inputs,
+    shrinkage,
+    key,
+    target_accept_prob,
+    first,
+    *,
+    num_warmup,
+    num_chains,
+    coef_prior,
+):
+    """Run :data:`SEGMENT` NUTS iterations of every chain of every target.
+
+    The kernel adapts for the first ``num_warmup`` iterations counted in the
+    state and samples after them, so calling this again and again, each time
+    with the state the last call returned, runs warmup and sampling as one
+    loop would.
 
     Parameters
     ----------
     state : numpyro.infer.hmc.HMCState
-        From :func:`init_chains` or the previous call.
-    inputs, shrinkage, target_accept_prob
-        As for :func:`init_chains`.
+        The state the previous call returned; ignored (any array of its
+        structure will do) when ``first``.
+    inputs, shrinkage, key, target_accept_prob
+        As for :func:`initial_states`.
+    first : array of shape (), bool
+        Start from :func:`initial_states` instead of ``state``.
     num_warmup, num_chains : int
-        Static, as for :func:`init_chains`.
+        Static, as for :func:`initial_states`.
     coef_prior : str
         Static.
 
@@ -484,17 +501,19 @@ def advance_chains(
     _count_trace()
     init_kernel, sample_kernel = _nuts(coef_prior)
     pair_inputs = _pairs(inputs, shrinkage, num_chains)
-    # sample_kernel reads the settings init_kernel keeps in its closure (the
-    # adaptation schedule among them): initialise one chain for that. Its
-    # result is unused and compiled away.
-    _init_pair(
+    dim = inputs.lik_prec.shape[-1]
+    # Initialising costs one gradient per chain, next to nothing beside the
+    # iterations; it also sets up the sampler's adaptation schedule, which
+    # sample_kernel reads.
+    fresh = _initial_states(
         init_kernel,
-        jax.tree.map(lambda a: a[0], pair_inputs),
-        jax.random.split(state.rng_key[0]),
+        pair_inputs,
+        key,
         target_accept_prob,
         num_warmup,
-        _n_states(inputs, coef_prior),
+        dim + 1 + extra_state_size(coef_prior, dim),
     )
+    state = jax.tree.map(lambda new, old: jnp.where(first, new, old), fresh, state)
     step = jax.vmap(sample_kernel)
 
     def iterate(state, _):
