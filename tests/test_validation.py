@@ -35,6 +35,12 @@ def test_one_dimensional_X(data):
         BayesianLinearRegressor().fit(y, y)
 
 
+def test_y_without_targets(data):
+    X, _ = data
+    with pytest.raises(ValueError, match="0 target"):
+        BayesianLinearRegressor().fit(X, np.ones((len(X), 0)))
+
+
 def test_mismatched_lengths(data):
     X, y = data
     with pytest.raises(ValueError, match="inconsistent numbers of samples"):
