@@ -10,13 +10,13 @@ Where: ``SKBAYES_CACHE_DIR`` when set (an empty value disables the disk
 cache), else the user cache directory (``platformdirs.user_cache_dir
 ("skbayes")``), created readable by its owner only. Each entry is one file
 named by a hash of everything that can change the program: the versions of
-skbayes, JAX, jaxlib and NumPyro, the backend, device kind and CPU, JAX's
-``jax_enable_x64`` and ``XLA_FLAGS``, the program's static settings and the
-shapes and dtypes of its inputs. The file repeats that key and carries a
-checksum: a corrupt, truncated or foreign entry is ignored, counted and
-replaced, never trusted. Entries are written to a temporary file and renamed,
-so concurrent writers (several processes, joblib workers) never expose a
-partial file. The cache is pruned least-recently-used to
+skbayes (and the source of its kernels), JAX, jaxlib and NumPyro, the backend,
+device kind and CPU, JAX's ``jax_enable_x64`` and ``XLA_FLAGS``, the program's
+static settings and the shapes and dtypes of its inputs. The file repeats that
+key and carries a checksum: a corrupt, truncated or foreign entry is ignored,
+counted and replaced, never trusted. Entries are written to a temporary file
+and renamed, so concurrent writers (several processes, joblib workers) never
+expose a partial file. The cache is pruned least-recently-used to
 ``SKBAYES_CACHE_MAX_MB`` megabytes (default 256).
 
 Loading an executable runs code the cache directory holds, as unpickling
@@ -24,6 +24,7 @@ does: the directory must be as trusted as the user's own files (it is
 created owner-only for that reason).
 """
 
+import functools
 import hashlib
 import os
 import pickle
@@ -108,6 +109,15 @@ def _cpu_description():
     return f"{platform.machine()} {platform.processor()} {flags.strip()}"
 
 
+@functools.cache
+def _kernel_source_digest():
+    """Hash of the kernels' source: an edited kernel is a new program."""
+    from . import _kernels
+
+    with open(_kernels.__file__, "rb") as source:
+        return hashlib.sha256(source.read()).hexdigest()
+
+
 def _environment_key():
     import jaxlib
     import numpyro
@@ -117,6 +127,7 @@ def _environment_key():
     device = jax.devices()[0]
     return (
         __version__,
+        _kernel_source_digest(),
         jax.__version__,
         jaxlib.__version__,
         numpyro.__version__,

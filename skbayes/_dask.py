@@ -14,6 +14,7 @@ only the values show (NaN, negative weights, complex values in object columns,
 strings) is checked block by block, and those errors name the block.
 """
 
+import copy
 import sys
 
 import numpy as np
@@ -472,7 +473,9 @@ def by_block_lazily(estimator, X, method, extra_shapes, **kwargs):
         lengths = (np.nan,) * len(blocks)
     target_shape = estimator.coef_.shape[:-1]
     n_outputs = len(extra_shapes)
-    model = dask.delayed(estimator, pure=True)
+    # A shallow copy: refitting the estimator before the graph is computed
+    # rebinds its attributes, not the copy's.
+    model = dask.delayed(copy.copy(estimator), pure=True)
     call = dask.delayed(_call_on_block, pure=True, nout=n_outputs)
     results = [call(model, method, block, kwargs) for block in blocks]
     if n_outputs == 1:

@@ -74,11 +74,16 @@ def _unchanged_on_failure(estimator):
     the failure (an error, a warning turned into one, KeyboardInterrupt).
     """
     saved = dict(vars(estimator))
+    # A RandomState passed as random_state is advanced by the seed a fit draws.
+    rng = getattr(estimator, "random_state", None)
+    rng_state = rng.get_state() if isinstance(rng, np.random.RandomState) else None
     try:
         yield
     except BaseException:
         vars(estimator).clear()
         vars(estimator).update(saved)
+        if rng_state is not None:
+            rng.set_state(rng_state)
         raise
 
 
@@ -397,7 +402,10 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
             y, stats = self._validated_statistics(X, y, sample_weight, reset=True)
             observed = None if is_dask_collection(X) else y
             return self._fit_statistics(
-                stats, multi_output=np.ndim(y) == 2, observed=observed
+                stats,
+                multi_output=np.ndim(y) == 2,
+                observed=observed,
+                weighted=sample_weight is not None,
             )
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -490,7 +498,7 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         stats = sufficient_statistics(X, y.reshape(y.shape[0], -1), sample_weight)
         return y, _require_weight(stats)
 
-    def _fit_statistics(self, stats, multi_output, observed):
+    def _fit_statistics(self, stats, multi_output, observed, weighted=False):
         """Sample the posterior given the statistics and set the fitted attributes.
 
         ``observed`` is the training ``y`` for ``observed_data``, or None when
@@ -531,7 +539,7 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         )
         warn_if_not_converged(fitted["diagnostics_"])
         # One update, so that an interrupt cannot leave half the attributes new.
-        vars(self).update(fitted, _stats=stats, _priors=priors)
+        vars(self).update(fitted, _stats=stats, _priors=priors, _weighted=weighted)
         if self.progress_bar:
             print(fit_report(self.diagnostics_, elapsed), file=sys.stderr)
         return self
@@ -663,7 +671,7 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         same = sufficient_statistics(X, Y, sample_weight).matches(self._stats)
         if not same:
             raise ValueError(
-                "X and sample_weight must be the training data as passed to fit, "
+                "X (and sample_weight) must be the training data as passed to fit, "
                 "with the rows in the same order as y: their statistics differ "
                 "from the fit's."
             )
@@ -713,6 +721,8 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         y_std : ndarray of shape (n_samples,) or (n_samples, n_targets)
             Posterior predictive standard deviation; only if ``return_std``.
         """
+        if not isinstance(return_std, (bool, np.bool_)):
+            raise ValueError(f"return_std must be True or False; got {return_std!r}.")
         if is_dask_collection(X):
             outputs = [()] * (1 + return_std)
             return by_block_lazily(self, X, "predict", outputs, return_std=return_std)
@@ -875,11 +885,20 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         if extend_inferencedata and not predictions:
             self._observed()
         n_observed = self._n_training_rows
-        if extend_inferencedata and not predictions and X.shape[0] != n_observed:
-            raise ValueError(
-                f"The posterior predictive group is at the {n_observed} training "
-                f"rows, but X has {X.shape[0]}; pass predictions=True for new rows."
-            )
+        if extend_inferencedata and not predictions:
+            if X.shape[0] != n_observed:
+                raise ValueError(
+                    f"The posterior predictive group is at the {n_observed} training "
+                    f"rows, but X has {X.shape[0]}; pass predictions=True for new "
+                    "rows."
+                )
+            if not self._weighted:
+                # The fit's weights are not kept: only an unweighted fit's rows
+                # can be checked.
+                observed = self._observed()
+                self._check_training_rows(
+                    X, observed.reshape(observed.shape[0], -1), None
+                )
 
         def draw(intercept, coef, sigma):
             mu = linear_predictor(X, intercept[index], coef[index])

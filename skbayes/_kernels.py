@@ -143,13 +143,17 @@ def potential_energy(inputs, x):
     log_lik = -inputs.n_obs * (
         (1.0 - inputs.rss_ratio) * t + inputs.rss_ratio * _excess_log_noise(t)
     )
+    known = inputs.family == NOISE_FAMILIES["fixed"]
     log_det = -0.5 * jnp.sum(jnp.log(precision))
-    conflict = -0.5 * jnp.sum(decay * p / precision * inputs.scaled_shift**2)
+    # The noise terms are discarded for a known noise scale; zeroing the shift
+    # keeps them finite, as a NaN in a discarded branch still reaches the
+    # gradient.
+    shift = jnp.where(known, 0.0, inputs.scaled_shift)
+    conflict = -0.5 * jnp.sum(decay * p / precision * shift**2)
     ratio = inputs.ref_over_prior * jnp.exp(t)
     log_sigma = (
         log_lik + log_det + conflict + _log_noise_prior(inputs.family, ratio) + t
     )
-    known = inputs.family == NOISE_FAMILIES["fixed"]
     energy_sigma = jnp.where(known, 0.5 * tau * tau, -log_sigma)
     return 0.5 * jnp.dot(z, z) + energy_sigma
 

@@ -47,21 +47,41 @@ def predictive_std(X, intercept, coef, sigma):
 
     Exact from the posterior moments: the variance of the linear predictor over
     the draws plus the mean noise variance. Costs ``O(n_rows n_features**2)``,
-    in chunks of rows.
+    in chunks of rows. The linear predictor is written about the centre of the
+    rows, with features and predictions in units of their spread, so that
+    columns far from zero (where intercept and slopes are strongly correlated)
+    and data of extreme magnitude lose no digits to cancellation or overflow.
 
     Returns
     -------
     std : ndarray of shape (n_rows,)
     """
-    params = np.column_stack([intercept, coef])
+    centre, spread = _centre_and_spread(X)
+    unit = np.max(np.abs(sigma), initial=0.0)
+    unit = unit if unit > 0 else 1.0
+    # intercept + x @ coef = at_centre + ((x - centre) / spread) @ slopes.
+    at_centre = (intercept + coef @ centre) / unit
+    slopes = coef * (spread / unit)
+    params = np.column_stack([at_centre, slopes])
     cov = np.atleast_2d(np.cov(params, rowvar=False))
-    noise_var = np.mean(sigma**2)
+    noise_var = np.mean((sigma / unit) ** 2)
     variance = np.empty(X.shape[0])
     for rows in row_chunks(X.shape[0], 1 + X.shape[1]):
-        chunk = dense_rows(X[rows])
+        chunk = (dense_rows(X[rows]) - centre) / spread
         design = np.column_stack([np.ones(chunk.shape[0]), chunk])
         variance[rows] = np.einsum("ij,jk,ik->i", design, cov, design) + noise_var
-    return np.sqrt(np.maximum(variance, 0.0))
+    return unit * np.sqrt(np.maximum(variance, 0.0))
+
+
+def _centre_and_spread(X):
+    """Column means of the rows and their largest deviations (1 where none)."""
+    centre = np.asarray(X.mean(axis=0), dtype=np.float64).ravel()
+    spread = np.zeros(X.shape[1])
+    for rows in row_chunks(X.shape[0], X.shape[1]):
+        deviation = np.abs(dense_rows(X[rows]) - centre)
+        spread = np.maximum(spread, deviation.max(axis=0, initial=0.0))
+    spread[~(spread > 0)] = 1.0
+    return centre, spread
 
 
 def stratified_normal(n_draws, seed=0):

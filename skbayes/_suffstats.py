@@ -36,35 +36,54 @@ _PANEL = 8
 class SufficientStatistics:
     """Everything the likelihood needs from the data.
 
+    The weighted means of ``[X | Y]`` are held as ``origin + centre``: the
+    origin is a first estimate (the mean of the first chunk, rounded once) and
+    the centre a small correction known to full precision, so that merging
+    statistics of columns far from zero differences means without rounding
+    them at ``|mean| * eps``.
+
     Attributes
     ----------
     n_obs : float
         Sum of the sample weights (the number of rows when unweighted).
-    x_mean : ndarray of shape (n_features,)
-        Weighted means of the features.
-    y_mean : ndarray of shape (n_targets,)
-        Weighted means of the targets.
+    origin : ndarray of shape (n_features + n_targets,)
+        Reference point of the means.
+    centre : ndarray of shape (n_features + n_targets,)
+        Weighted means minus ``origin``.
     r_factor : ndarray of shape (n_features + n_targets, n_features + n_targets)
         Upper-triangular R of ``sqrt(W) [X - x_mean | Y - y_mean]`` (rows in
         any order, signs arbitrary): ``R'R`` is the centred weighted
         cross-product matrix.
+    n_features : int
     n_rows : int
         Number of rows reduced, whatever their weights.
     """
 
     n_obs: float
-    x_mean: np.ndarray
-    y_mean: np.ndarray
+    origin: np.ndarray
+    centre: np.ndarray
     r_factor: np.ndarray
+    n_features: int
     n_rows: int = 0
 
     @property
-    def n_features(self):
-        return self.x_mean.shape[0]
+    def n_targets(self):
+        return self.origin.shape[0] - self.n_features
 
     @property
-    def n_targets(self):
-        return self.y_mean.shape[0]
+    def mean(self):
+        """Weighted means of ``[X | Y]``, rounded to float64."""
+        return self.origin + self.centre
+
+    @property
+    def x_mean(self):
+        """Weighted means of the features."""
+        return self.mean[: self.n_features]
+
+    @property
+    def y_mean(self):
+        """Weighted means of the targets."""
+        return self.mean[self.n_features :]
 
     def merge(self, other):
         """Statistics of the union of the rows behind ``self`` and ``other``."""
@@ -75,18 +94,18 @@ class SufficientStatistics:
             return replace(other, n_rows=n_rows)
         n_obs = self.n_obs + other.n_obs
         share = other.n_obs / n_obs
-        mean = np.concatenate([self.x_mean, self.y_mean])
-        other_mean = np.concatenate([other.x_mean, other.y_mean])
-        difference = other_mean - mean
+        # Origins of nearby chunks differ exactly (Sterbenz); the centres are
+        # small: the difference of the means keeps its digits.
+        difference = (other.origin - self.origin) + (other.centre - self.centre)
         # The centred scatter of the union is S_a + S_b + n_a n_b / n d d'.
         correction = np.sqrt(self.n_obs * share) * difference
         stacked = np.vstack([self.r_factor, other.r_factor, correction[None]])
-        merged = mean + share * difference
         return SufficientStatistics(
             n_obs=n_obs,
-            x_mean=merged[: self.n_features],
-            y_mean=merged[self.n_features :],
+            origin=self.origin,
+            centre=self.centre + share * difference,
             r_factor=_triangular_factor(stacked),
+            n_features=self.n_features,
             n_rows=n_rows,
         )
 
@@ -106,8 +125,7 @@ class SufficientStatistics:
             other.r_factor.T @ other.r_factor,
         )
         norms = np.sqrt(np.diag(gram))
-        mean = np.concatenate([self.x_mean, self.y_mean])
-        other_mean = np.concatenate([other.x_mean, other.y_mean])
+        mean, other_mean = self.mean, other.mean
         spread = norms / np.sqrt(max(self.n_obs, np.finfo(float).tiny))
         return bool(
             np.all(np.abs(mean - other_mean) <= rtol * (np.abs(mean) + spread))
@@ -120,7 +138,7 @@ class SufficientStatistics:
         ``R'R + n m m'`` as the QR of ``R`` stacked on ``sqrt(n) m``, which
         adds the means back without cancellation.
         """
-        mean = np.concatenate([self.x_mean, self.y_mean])
+        mean = self.mean
         return _triangular_factor(
             np.vstack([self.r_factor, np.sqrt(self.n_obs) * mean[None]])
         )
@@ -149,7 +167,7 @@ def _triangular_factor(stacked):
 def _empty_statistics(n_features, n_targets, n_rows):
     d = n_features + n_targets
     return SufficientStatistics(
-        0.0, np.zeros(n_features), np.zeros(n_targets), np.zeros((d, d)), n_rows
+        0.0, np.zeros(d), np.zeros(d), np.zeros((d, d)), n_features, n_rows
     )
 
 
@@ -204,12 +222,12 @@ def _chunk_statistics(X, Y, w):
         if info != 0:  # pragma: no cover - LAPACK argument errors only
             raise RuntimeError(f"LAPACK dtpqrt failed with info={info}.")
     # r[0, 0] = +-sqrt(n) and r[0, 1:] = +-sum(w (x - first_mean)) / sqrt(n).
-    mean = first_mean + r[0, 1:] / r[0, 0]
     return SufficientStatistics(
         n_obs=n_obs,
-        x_mean=mean[:n_features],
-        y_mean=mean[n_features:],
+        origin=first_mean,
+        centre=r[0, 1:] / r[0, 0],
         r_factor=np.triu(r[1:, 1:]),
+        n_features=n_features,
         n_rows=n_rows,
     )
 

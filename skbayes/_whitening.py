@@ -25,12 +25,10 @@ import scipy.linalg
 
 from ._kernels import NOISE_FAMILIES, KernelInputs, ShrinkageInputs
 
-# Noise scale, relative to the scale of y, that stands for the limit sigma -> 0
-# when an exact fit makes the posterior of sigma improper.
-_EXACT_FIT_SIGMA = 1e-6
 # Largest term of the float32 energy, and largest total weight, the kernel
 # takes; see `_check_kernel_range`.
 _ENERGY_LIMIT = 1e6
+_SHIFT_LIMIT = 1e12
 _COUNT_LIMIT = 1e30
 # Range of the scales of non-Normal coefficient priors, relative to the data,
 # that the float32 kernel represents with room for their squares.
@@ -71,8 +69,8 @@ class WhitenedProblem:
     exact_fit : bool
         Whether the data are fitted exactly and so many rows repeat the fit that
         the posterior of the noise scale is improper (it piles up at 0 like
-        ``sigma ** -(n_obs - rank)``); the noise is then fixed at a scale far
-        below that of ``y``, standing for the limit ``sigma -> 0``.
+        ``sigma ** -(n_obs - rank)``); the noise is then fixed at the data's
+        rounding level, standing for the limit ``sigma -> 0``.
     """
 
     transform: np.ndarray
@@ -228,10 +226,16 @@ def _check_kernel_range(inputs):
             "noise_prior_scale, or fix the noise with noise=."
         )
     conflict = float(np.sum(inputs.prior_prec * inputs.scaled_shift**2))
-    if inputs.family != NOISE_FAMILIES["fixed"] and not conflict <= _ENERGY_LIMIT:
+    # Each shift is also squared on its own in float32, times a weight that
+    # varies with the noise scale.
+    largest_shift = float(np.max(np.abs(inputs.scaled_shift), initial=0.0))
+    if inputs.family != NOISE_FAMILIES["fixed"] and not (
+        conflict <= _ENERGY_LIMIT and largest_shift <= _SHIFT_LIMIT
+    ):
         raise ValueError(
             "The coefficient or intercept prior conflicts with the data by "
-            f"{np.sqrt(conflict):.3g} standard errors, beyond what the sampler's "
+            f"{max(np.sqrt(conflict), largest_shift):.3g} standard errors, beyond "
+            "what the sampler's "
             "float32 arithmetic resolves: move prior_loc or intercept_prior_loc "
             "toward the data, or widen prior_scale or intercept_prior_scale."
         )
@@ -251,6 +255,8 @@ def _prior_in_theta(prior, fit_intercept, x_mean, x_scale, y_scale):
         else (y_scale / (prior.reference_scale * x_scale)) ** 2
     )
     coef_mean = prior.coef_loc * x_scale / y_scale
+    _check_finite("prior_scale", coef_prec, "is too small")
+    _check_finite("prior_loc", coef_mean, "is too far from zero")
     if not fit_intercept:
         return np.diag(coef_prec), coef_mean
     precision = np.diag(np.concatenate([[0.0], coef_prec]))
@@ -259,13 +265,23 @@ def _prior_in_theta(prior, fit_intercept, x_mean, x_scale, y_scale):
     offset = np.zeros_like(x_mean) if prior.intercept_centred else x_mean / x_scale
     direction = np.concatenate([[1.0], -offset])
     if prior.intercept_scale is not None:
-        precision += (
-            np.outer(direction, direction) * (y_scale / prior.intercept_scale) ** 2
-        )
+        intercept_prec = (y_scale / prior.intercept_scale) ** 2
+        _check_finite("intercept_prior_scale", intercept_prec, "is too small")
+        precision += np.outer(direction, direction) * intercept_prec
     mean = np.concatenate(
         [[prior.intercept_loc / y_scale + offset @ coef_mean], coef_mean]
     )
+    _check_finite("intercept_prior_loc", mean[0], "is too far from zero")
     return precision, mean
+
+
+def _check_finite(setting, values, what):
+    """Raise if a prior setting, on the scale of the data, overflows float64."""
+    if not np.all(np.isfinite(values)):
+        raise ValueError(
+            f"{setting} {what} for the scale of the data: on that scale its value "
+            "overflows float64. Choose a less extreme value."
+        )
 
 
 def _noise_reference(prior, design, target, n_params):
@@ -285,7 +301,12 @@ def _noise_reference(prior, design, target, n_params):
     exact_fit = prior.noise is None and fits_exactly and n_obs >= n_params + 1
     noise_scale = prior.noise_scale / y_scale
     if prior.noise is not None or exact_fit:
-        sigma_ref = _EXACT_FIT_SIGMA if exact_fit else prior.noise / y_scale
+        # The limit sigma -> 0 stands at the data's own rounding level.
+        sigma_ref = (
+            np.sqrt(design.resolution[target] / n_obs)
+            if exact_fit
+            else prior.noise / y_scale
+        )
         # Unused by the kernel for a known noise scale.
         return sigma_ref, 0.0, 0.0, NOISE_FAMILIES["fixed"], exact_fit
     if fits_exactly:
@@ -320,6 +341,12 @@ def whiten(design, prior, target=0):
         If a flat prior makes the posterior improper.
     """
     n_features, fit_intercept = design.n_features, design.fit_intercept
+    if not design.n_obs <= _COUNT_LIMIT:
+        raise ValueError(
+            f"sample_weight sums to {design.n_obs:.3g}, beyond the "
+            f"{_COUNT_LIMIT:.0e} rows the sampler counts in float32. Frequency "
+            "weights count repeated rows: rescale them if they are relative weights."
+        )
     if prior.coef_scale is None and design.rank < n_features:
         raise ValueError(
             "The posterior is improper: prior_scale=None puts a flat prior on "
@@ -358,9 +385,17 @@ def whiten(design, prior, target=0):
     # Equilibrate the pencil to a unit diagonal before the generalised
     # eigensolver: `metric` spans the whole spectrum of the design.
     balance = 1.0 / np.sqrt(np.diag(metric))
-    lik_prec, eigvec_pencil = scipy.linalg.eigh(
-        balance[:, None] * scaled_lik * balance, balance[:, None] * metric * balance
-    )
+    try:
+        lik_prec, eigvec_pencil = scipy.linalg.eigh(
+            balance[:, None] * scaled_lik * balance,
+            balance[:, None] * metric * balance,
+        )
+    except np.linalg.LinAlgError:
+        raise ValueError(
+            "The prior's precision and the data's are too far apart to combine in "
+            "float64: choose less extreme prior_scale or intercept_prior_scale "
+            "(or, with autoscale=False, values on the scale of the data)."
+        ) from None
     eigvec_pencil = balance[:, None] * eigvec_pencil
     metric = metric @ eigvec_pencil
     pencil_prior = np.einsum("ik,ij,jk->k", eigvec_pencil, prior_prec, eigvec_pencil)

@@ -22,6 +22,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._arviz import arviz
+from ._dask import is_dask_collection
 from ._estimator import BayesianLinearRegressor
 from ._predictive import linear_predictor, row_chunks
 
@@ -62,6 +63,10 @@ def _final_estimator(estimator, X, caller):
         )
     # Checked before any transform so that an unfitted model fails as such.
     check_is_fitted(final)
+    if is_dask_collection(X):
+        # Scoring needs every row at once; a computed Dask DataFrame is a
+        # pandas one, whose column names are then checked as for pandas.
+        X = X.compute()
     for pipeline in pipelines:
         if len(pipeline.steps) > 1:
             X = pipeline[:-1].transform(X)

@@ -133,3 +133,15 @@ def test_failed_dask_compute_changes_nothing(data, fitted):
     with pytest.raises(ValueError, match="NaN or infinity"):
         model.fit(da.from_array(X_bad, chunks=20), da.from_array(y, chunks=20))
     assert _state(model) == before
+
+
+def test_failed_fit_leaves_a_random_state_where_it_was(data):
+    X, y = data
+    rng = np.random.RandomState(5)
+    expected = np.random.RandomState(5).randint(1000)
+    model = BayesianLinearRegressor(**{**FAST, "random_state": rng})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        with pytest.raises(UserWarning, match="exact linear function"):
+            model.fit(X[:, :2], X[:, :2] @ [1.0, 2.0])
+    assert rng.randint(1000) == expected

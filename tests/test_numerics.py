@@ -195,3 +195,100 @@ def test_extreme_but_representable_settings_sample_the_limit(rng, params):
         assert np.all(np.abs(model.coef_) < 1e-6 * np.abs(y).max())
     else:
         assert model.coef_ == pytest.approx([1.0, 2.0], abs=0.5)
+
+
+def _slopes_from_differences(X, y):
+    """Least squares with an intercept on X - X[0]: exact differences, no mean."""
+    design = np.column_stack([np.ones(len(X)), X - X[0]])
+    return np.linalg.lstsq(design, y, rcond=None)[0][1:]
+
+
+def test_merged_chunks_keep_the_digits_of_columns_far_from_zero(rng):
+    """partial_fit and Dask merge means of columns at 1e13 without rounding them."""
+    da = pytest.importorskip("dask.array")
+    Z = rng.normal(size=(240, 2))
+    X = Z + [1e13, -3e12]
+    y = Z @ [1.0, 2.0] + rng.normal(size=240)
+    exact = _slopes_from_differences(X, y)
+    settings = dict(FAST, prior_scale=None)
+    chunked = BayesianLinearRegressor(**settings)
+    for rows in np.array_split(np.arange(240), 3):
+        chunked.partial_fit(X[rows], y[rows])
+    blocks = BayesianLinearRegressor(**settings).fit(
+        da.from_array(X, chunks=(50, 2)), da.from_array(y, chunks=50)
+    )
+    for model in (chunked, blocks):
+        assert _relative(model.coef_, exact) < 1e-9
+
+
+def test_noise_resolved_above_the_rounding_of_offset_columns(rng):
+    """y computed from centred data: its noise is far above X's rounding at 1e6."""
+    n = 300
+    Z = rng.normal(size=(n, 2))
+    X = Z + 1e6
+    y = Z @ [1.0, -1.0] + 1e-8 * rng.normal(size=n)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message="y is an exact linear function")
+        model = BayesianLinearRegressor(**FAST).fit(X, y)
+    design = np.column_stack([np.ones(n), X - X[0]])
+    residual = y - design @ np.linalg.lstsq(design, y, rcond=None)[0]
+    assert model.sigma_ == pytest.approx(
+        np.sqrt(residual @ residual / (n - 3)), rel=0.02
+    )
+
+
+def test_coefficients_beyond_float64_are_refused(rng):
+    X = rng.normal(size=(40, 2))
+    y = X @ [1.0, 2.0] + rng.normal(size=40)
+    with pytest.raises(ValueError, match="beyond float64"):
+        BayesianLinearRegressor(**FAST).fit(X * 1e-250, y * 1e100)
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"prior_scale": 1e-300}, "prior_scale is too small"),
+        ({"intercept_prior_scale": 1e-300}, "intercept_prior_scale is too small"),
+        ({"noise": 1e-300}, "noise=1e-300"),
+    ],
+)
+def test_precisions_beyond_float64_name_their_setting(rng, params, match):
+    X = rng.normal(size=(40, 2))
+    y = X @ [1.0, 2.0] + rng.normal(size=40)
+    with pytest.raises(ValueError, match=match):
+        BayesianLinearRegressor(**params, **FAST).fit(X, y)
+
+
+@pytest.mark.parametrize("coef_prior", ["normal", "student_t"])
+def test_known_noise_far_below_the_data_does_not_freeze_the_chains(rng, coef_prior):
+    X = rng.normal(size=(60, 2))
+    y = X @ [1.0, 2.0] + rng.normal(size=60)
+    model = BayesianLinearRegressor(noise=1e-25, coef_prior=coef_prior, **FAST)
+    model.fit(X, y)
+    assert model.diagnostics_["num_divergences"] == 0
+    Xc = X - X.mean(0)
+    ols = np.linalg.lstsq(Xc, y - y.mean(), rcond=None)[0]
+    np.testing.assert_allclose(model.coef_, ols, rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "transform",
+    ["y * 1e200", "y * 1e-220", "X * 1e-200", "X * 1e250", "offset 1e9", "offset 1e12"],
+)
+def test_predictive_std_survives_scales_and_offsets(rng, transform):
+    """return_std against the sd of predictive draws, whatever the magnitudes."""
+    X = rng.normal(size=(80, 2))
+    y = 1.0 + X @ [1.0, 2.0] + rng.normal(size=80)
+    kind, factor = transform.split(" * ") if "*" in transform else ("offset", 0)
+    if kind == "y":
+        y = y * float(factor)
+    elif kind == "X":
+        X = X * float(factor)
+    else:
+        X = X + [float(transform.split()[1]), 0.0]
+    model = BayesianLinearRegressor(num_samples=1000, random_state=0).fit(X, y)
+    _, std = model.predict(X[:6], return_std=True)
+    draws = model.sample_posterior_predictive(X[:6], random_state=1)
+    unit = np.abs(draws).max()  # the sd of the draws computed without overflow
+    # 4000 draws: the sd of a Gaussian sample is known to about 1.1% (1 / sqrt(2n)).
+    np.testing.assert_allclose(std / unit, (draws / unit).std(axis=0), rtol=0.06)

@@ -211,3 +211,29 @@ def test_complex_dask_array_is_rejected_by_every_method(fitted_frame):
         with pytest.raises(ValueError, match="Complex data not supported"):
             result = method(complex_X)
             getattr(result, "compute", lambda: None)()
+
+
+def test_posterior_predictive_group_needs_the_training_rows(fitted_frame):
+    X, _, model = fitted_frame
+    with pytest.raises(ValueError, match="training data"):
+        model.sample_posterior_predictive(X.iloc[::-1], extend_inferencedata=True)
+
+
+def test_return_std_must_be_a_bool(fitted_frame):
+    X, _, model = fitted_frame
+    with pytest.raises(ValueError, match="return_std"):
+        model.predict(X, return_std="no")
+
+
+def test_scores_check_dask_frames_like_pandas_frames(fitted_frame):
+    dd = pytest.importorskip("dask.dataframe")
+    from skbayes.metrics import log_predictive_density
+
+    X, y, model = fitted_frame
+    reordered = dd.from_pandas(X[["c", "a", "b"]], npartitions=2)
+    with pytest.raises(ValueError, match="feature names"):
+        log_predictive_density(model, reordered, y)
+    in_order = dd.from_pandas(X, npartitions=2)
+    assert log_predictive_density(model, in_order, y) == pytest.approx(
+        log_predictive_density(model, X, y)
+    )
