@@ -257,11 +257,14 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
 
     idata_ : arviz.InferenceData
         Groups ``posterior`` (dims ``chain``, ``draw``, ``feature``),
-        ``sample_stats`` and ``observed_data``.
+        ``sample_stats`` and ``observed_data``. Built from the draws on first
+        use, so that fitting and predicting never import ArviZ.
 
     diagnostics_ : dict
         ``max_r_hat``, ``min_ess_bulk``, ``num_divergences``,
-        ``num_chains`` and ``num_draws``.
+        ``num_chains`` and ``num_draws``: rank-normalised split r_hat and bulk
+        ESS as :func:`arviz.rhat` and :func:`arviz.ess` define them, over the
+        parameters that vary.
 
     n_features_in_ : int
         Number of features seen during ``fit``.
