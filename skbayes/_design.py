@@ -55,6 +55,9 @@ class DesignDecomposition:
         Target means (zeros without intercept).
     y_scale : ndarray of shape (n_targets,)
         Weighted sd (root mean square) of each target; 1 for a constant one.
+    y_spread : ndarray of shape (n_targets,)
+        Weighted sd of each target about its mean (with or without an
+        intercept); 1 for a constant one.
     singular_values : ndarray of shape (n_features,)
         ``S``, in decreasing order, exactly 0 below the rank tolerance.
     right_vectors : ndarray of shape (n_features, n_features)
@@ -78,6 +81,7 @@ class DesignDecomposition:
     x_scale: np.ndarray
     y_mean: np.ndarray
     y_scale: np.ndarray
+    y_spread: np.ndarray
     singular_values: np.ndarray
     right_vectors: np.ndarray
     projections: np.ndarray
@@ -138,8 +142,11 @@ def decompose(stats, fit_intercept):
     )
     if fit_intercept:
         x_mean, y_mean = stats.x_mean, stats.y_mean
+        y_spread = y_scale
     else:
         x_mean, y_mean = np.zeros(p), np.zeros(k)
+        y_spread = _column_norms(stats.r_factor[:, p:]) / root_n
+        y_spread[~(y_spread > 0)] = 1.0
     return DesignDecomposition(
         fit_intercept=fit_intercept,
         n_obs=stats.n_obs,
@@ -148,6 +155,7 @@ def decompose(stats, fit_intercept):
         x_scale=x_scale,
         y_mean=y_mean,
         y_scale=y_scale,
+        y_spread=y_spread,
         singular_values=s,
         right_vectors=vt.T,
         projections=projections,

@@ -479,9 +479,10 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
                 header = X
             validate_data(self, header, reset=reset, skip_check_array=True)
             return y, _require_weight(dask_statistics(X, y, sample_weight))
-        if np.ndim(y) == 2 and np.shape(y)[1] == 0:
+        shape = getattr(y, "shape", None)
+        if shape is not None and len(shape) == 2 and shape[1] == 0:
             raise ValueError(
-                f"Found y with 0 target(s) (shape={np.shape(y)}) while a minimum of "
+                f"Found y with 0 target(s) (shape={tuple(shape)}) while a minimum of "
                 "1 is required: y has shape (n_samples,) or (n_samples, n_targets)."
             )
         X, y = validate_data(

@@ -25,6 +25,9 @@ import scipy.linalg
 
 from ._kernels import NOISE_FAMILIES, KernelInputs, ShrinkageInputs
 
+# Noise scale, relative to the spread of y about its mean, that stands for the
+# limit sigma -> 0 when an exact fit makes the posterior of sigma improper.
+_EXACT_FIT_SIGMA = 1e-6
 # Largest term of the float32 energy, and largest total weight, the kernel
 # takes; see `_check_kernel_range`.
 _ENERGY_LIMIT = 1e6
@@ -69,8 +72,8 @@ class WhitenedProblem:
     exact_fit : bool
         Whether the data are fitted exactly and so many rows repeat the fit that
         the posterior of the noise scale is improper (it piles up at 0 like
-        ``sigma ** -(n_obs - rank)``); the noise is then fixed at the data's
-        rounding level, standing for the limit ``sigma -> 0``.
+        ``sigma ** -(n_obs - rank)``); the noise is then fixed at a millionth
+        of the spread of ``y``, standing for the limit ``sigma -> 0``.
     """
 
     transform: np.ndarray
@@ -301,9 +304,11 @@ def _noise_reference(prior, design, target, n_params):
     exact_fit = prior.noise is None and fits_exactly and n_obs >= n_params + 1
     noise_scale = prior.noise_scale / y_scale
     if prior.noise is not None or exact_fit:
-        # The limit sigma -> 0 stands at the data's own rounding level.
+        # The limit sigma -> 0 stands at a millionth of y's spread: far below
+        # the data, but not so far that directions the design determines only
+        # to rounding would gain spurious precision.
         sigma_ref = (
-            np.sqrt(design.resolution[target] / n_obs)
+            _EXACT_FIT_SIGMA * design.y_spread[target] / y_scale
             if exact_fit
             else prior.noise / y_scale
         )
