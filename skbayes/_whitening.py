@@ -245,37 +245,42 @@ def _check_kernel_range(inputs):
 
 
 def _prior_in_theta(prior, fit_intercept, x_mean, x_scale, y_scale):
-    """Prior precision and mean of ``theta`` (flat directions have zero precision).
+    """Square-root factor of the prior precision of ``theta``, and its mean.
+
+    The factor ``F`` has ``F' F = P``; it is never squared, so a prior whose
+    precision spans many orders of magnitude (an intercept prior at ``X = 0``
+    with columns far from zero) keeps its digits.
 
     Returns
     -------
-    precision : ndarray of shape (d, d)
+    factor : ndarray of shape (m, d)
+        Zero rows for flat directions.
     mean : ndarray of shape (d,)
     """
-    coef_prec = (
+    coef_root = (
         np.zeros(x_scale.shape[0])
         if prior.coef_scale is None
-        else (y_scale / (prior.reference_scale * x_scale)) ** 2
+        else y_scale / (prior.reference_scale * x_scale)
     )
     coef_mean = prior.coef_loc * x_scale / y_scale
-    _check_finite("prior_scale", coef_prec, "is too small")
+    _check_finite("prior_scale", coef_root**2, "is too small")
     _check_finite("prior_loc", coef_mean, "is too far from zero")
     if not fit_intercept:
-        return np.diag(coef_prec), coef_mean
-    precision = np.diag(np.concatenate([[0.0], coef_prec]))
+        return np.diag(coef_root), coef_mean
+    factor = np.diag(np.concatenate([[0.0], coef_root]))
     # The intercept prior acts on `direction @ theta`: the intercept at the
     # feature means (centred), or at X = 0.
     offset = np.zeros_like(x_mean) if prior.intercept_centred else x_mean / x_scale
     direction = np.concatenate([[1.0], -offset])
     if prior.intercept_scale is not None:
-        intercept_prec = (y_scale / prior.intercept_scale) ** 2
-        _check_finite("intercept_prior_scale", intercept_prec, "is too small")
-        precision += np.outer(direction, direction) * intercept_prec
+        intercept_root = y_scale / prior.intercept_scale
+        _check_finite("intercept_prior_scale", intercept_root**2, "is too small")
+        factor = np.vstack([factor, intercept_root * direction])
     mean = np.concatenate(
         [[prior.intercept_loc / y_scale + offset @ coef_mean], coef_mean]
     )
     _check_finite("intercept_prior_loc", mean[0], "is too far from zero")
-    return precision, mean
+    return factor, mean
 
 
 def _check_finite(setting, values, what):
@@ -370,40 +375,39 @@ def whiten(design, prior, target=0):
         theta_ols = np.concatenate([[design.y_mean[target] / y_scale], coef_ols])
     else:
         rotation, lik_diag, theta_ols = eigvec, eigval, coef_ols
-    prior_prec, prior_mean = _prior_in_theta(
+    prior_factor, prior_mean = _prior_in_theta(
         prior, fit_intercept, design.x_mean, design.x_scale, y_scale
     )
-    prior_prec = rotation.T @ prior_prec @ rotation
+    prior_factor = prior_factor @ rotation
     prior_mean = rotation.T @ prior_mean
     sigma_ref, rss_ratio, t_scale, family, exact_fit = _noise_reference(
         prior, design, target, design.rank + int(fit_intercept)
     )
-
-    scaled_lik = np.diag(lik_diag * (1.0 / sigma_ref) ** 2)
-    if not np.all(np.isfinite(scaled_lik)):
+    lik_root = np.sqrt(lik_diag) * (1.0 / sigma_ref)
+    if not np.all(np.isfinite(lik_root**2)):
         raise ValueError(
             f"noise={prior.noise!r} is too small for the scale of y "
             f"({y_scale:.3g}): the precision of the likelihood overflows float64. "
             "Choose a larger noise, or rescale y."
         )
-    metric = scaled_lik + prior_prec
-    # Equilibrate the pencil to a unit diagonal before the generalised
-    # eigensolver: `metric` spans the whole spectrum of the design.
-    balance = 1.0 / np.sqrt(np.diag(metric))
-    try:
-        lik_prec, eigvec_pencil = scipy.linalg.eigh(
-            balance[:, None] * scaled_lik * balance,
-            balance[:, None] * metric * balance,
-        )
-    except np.linalg.LinAlgError:
+    # The pencil (L, L + P) diagonalised from square-root factors, never from
+    # L + P itself: QR of [sqrt(L); F] = Q R, then an SVD of Q's top block,
+    # Q_top = U diag(sqrt(q)) W'. T = R^-1 W then gives T' L T = diag(q) and
+    # T' (L + P) T = I (a generalised SVD).
+    d = lik_root.shape[0]
+    orthogonal, triangle = np.linalg.qr(np.vstack([np.diag(lik_root), prior_factor]))
+    _, singular, right_t = np.linalg.svd(orthogonal[:d])
+    if not np.all(np.abs(np.diag(triangle)) > 0):
         raise ValueError(
             "The prior's precision and the data's are too far apart to combine in "
             "float64: choose less extreme prior_scale or intercept_prior_scale "
             "(or, with autoscale=False, values on the scale of the data)."
-        ) from None
-    eigvec_pencil = balance[:, None] * eigvec_pencil
-    metric = metric @ eigvec_pencil
-    pencil_prior = np.einsum("ik,ij,jk->k", eigvec_pencil, prior_prec, eigvec_pencil)
+        )
+    right = right_t.T
+    eigvec_pencil = scipy.linalg.solve_triangular(triangle, right)
+    metric = triangle.T @ right  # (L + P) T
+    lik_prec = singular**2
+    pencil_prior = np.sum((orthogonal[d:] @ right) ** 2, axis=0)
     return WhitenedProblem(
         transform=rotation @ eigvec_pencil,
         lik_prec=np.clip(lik_prec, 0.0, None),

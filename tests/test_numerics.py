@@ -292,3 +292,52 @@ def test_predictive_std_survives_scales_and_offsets(rng, transform):
     unit = np.abs(draws).max()  # the sd of the draws computed without overflow
     # 4000 draws: the sd of a Gaussian sample is known to about 1.1% (1 / sqrt(2n)).
     np.testing.assert_allclose(std / unit, (draws / unit).std(axis=0), rtol=0.06)
+
+
+def _exact_solve(rows, targets):
+    """Least squares in exact rational arithmetic: the normal equations solved
+    by Gaussian elimination on Fractions of the float64 inputs."""
+    from fractions import Fraction
+
+    A = [[Fraction(v) for v in row] for row in rows]
+    b = [Fraction(v) for v in targets]
+    k = len(A[0])
+    gram = [[sum(r[i] * r[j] for r in A) for j in range(k)] for i in range(k)]
+    rhs = [sum(r[i] * t for r, t in zip(A, b, strict=True)) for i in range(k)]
+    for col in range(k):
+        pivot = next(r for r in range(col, k) if gram[r][col] != 0)
+        gram[col], gram[pivot] = gram[pivot], gram[col]
+        rhs[col], rhs[pivot] = rhs[pivot], rhs[col]
+        for r in range(k):
+            if r != col and gram[r][col] != 0:
+                factor = gram[r][col] / gram[col][col]
+                gram[r] = [
+                    a - factor * c for a, c in zip(gram[r], gram[col], strict=True)
+                ]
+                rhs[r] -= factor * rhs[col]
+    return np.array([float(rhs[i] / gram[i][i]) for i in range(k)])
+
+
+@pytest.mark.parametrize("offset, intercept_scale", [(1e9, 2.5), (1e6, 0.01)])
+def test_intercept_prior_at_zero_with_columns_far_from_zero(
+    rng, offset, intercept_scale
+):
+    """The textbook prior on the intercept at X = 0, for columns far from zero:
+    its precision spans many orders of magnitude, yet the mean stays exact."""
+    n, noise, scale = 60, 0.3, 2.5
+    Z = rng.normal(size=(n, 2))
+    X = Z + [offset, -offset]
+    y = 4.0 + Z @ [1.0, -2.0] + noise * rng.normal(size=n)
+    model = BayesianLinearRegressor(
+        autoscale=False,
+        noise=noise,
+        prior_scale=scale,
+        intercept_prior_scale=intercept_scale,
+        intercept_prior_loc=0.0,
+        **FAST,
+    ).fit(X, y)
+    rows = [[1.0 / noise, *(x / noise)] for x in X]
+    rows += [[1.0 / intercept_scale, 0.0, 0.0], [0.0, 1.0 / scale, 0.0]]
+    rows += [[0.0, 0.0, 1.0 / scale]]
+    exact = _exact_solve(rows, [*(y / noise), 0.0, 0.0, 0.0])
+    assert _relative(model.coef_, exact[1:]) < 1e-6
