@@ -396,7 +396,7 @@ def whiten(design, prior, target=0):
     # T' (L + P) T = I (a generalised SVD).
     d = lik_root.shape[0]
     orthogonal, triangle = np.linalg.qr(np.vstack([np.diag(lik_root), prior_factor]))
-    _, singular, right_t = np.linalg.svd(orthogonal[:d])
+    _, _, right_t = np.linalg.svd(orthogonal[:d])
     if not np.all(np.abs(np.diag(triangle)) > 0):
         raise ValueError(
             "The prior's precision and the data's are too far apart to combine in "
@@ -406,13 +406,17 @@ def whiten(design, prior, target=0):
     right = right_t.T
     eigvec_pencil = scipy.linalg.solve_triangular(triangle, right)
     metric = triangle.T @ right  # (L + P) T
-    lik_prec = singular**2
-    pencil_prior = np.sum((orthogonal[d:] @ right) ** 2, axis=0)
+    # The diagonals from T itself, not from the singular values: these have
+    # an absolute error of eps, which would swamp the likelihood's share of a
+    # direction that a tight prior dominates.
+    lik_prec = np.sum((lik_root[:, None] * eigvec_pencil) ** 2, axis=0)
+    pencil_prior = np.sum((prior_factor @ eigvec_pencil) ** 2, axis=0)
     return WhitenedProblem(
         transform=rotation @ eigvec_pencil,
         lik_prec=np.clip(lik_prec, 0.0, None),
         prior_prec=np.clip(pencil_prior, 0.0, None),
-        lik_mode=metric.T @ theta_ols,
+        # The shift from the difference of the modes, without cancellation.
+        lik_mode=metric.T @ prior_mean + metric.T @ (theta_ols - prior_mean),
         prior_mode=metric.T @ prior_mean,
         n_obs=design.n_obs,
         rss_ratio=rss_ratio,
