@@ -14,6 +14,11 @@ import scipy.linalg
 
 from ._kernels import HorseshoeInputs
 
+#: Ranges of the likelihood's precisions and of the slab scales, on the scale
+#: of the data, that the horseshoe's float32 energy resolves.
+_PRECISION_RANGE = (1e-12, 1e24)
+_SLAB_RANGE = (1e-8, 1e8)
+
 
 @dataclass(frozen=True)
 class HorseshoeProblem:
@@ -49,7 +54,16 @@ class HorseshoeProblem:
     problem: object
 
     def kernel_inputs(self, dim):
-        """Float32 inputs of the horseshoe kernel, padded to ``dim`` directions."""
+        """Float32 inputs of the horseshoe kernel, padded to ``dim`` directions.
+
+        Raises
+        ------
+        ValueError
+            If the settings put the inputs beyond what its float32 energy
+            resolves: the horseshoe samples coefficients and scales directly,
+            without the whitening that lets the other priors take any scale.
+        """
+        self._check_range()
         d = self.theta_ols.shape[0]
         offset = int(self.problem.fit_intercept)
         rows = slice(offset, offset + self.coef_loc.shape[0])
@@ -82,6 +96,30 @@ class HorseshoeProblem:
             df=np.float32(self.df),
             global_scale=np.float32(self.global_scale),
         )
+
+    def _check_range(self):
+        precision = np.append(np.abs(np.diag(self.gram)), self.intercept_prec)
+        precision = precision[precision > 0]
+        if precision.size and not (
+            precision.max() <= _PRECISION_RANGE[1]
+            and precision.min() >= _PRECISION_RANGE[0]
+        ):
+            raise ValueError(
+                "coef_prior='horseshoe' cannot represent these data in its float32 "
+                "energy: the likelihood's precision spans "
+                f"{precision.min():.3g} to {precision.max():.3g} on the scale of the "
+                "data. Check noise, intercept_prior_scale and sample_weight, or use "
+                "another coef_prior."
+            )
+        slab = np.abs(self.coef_scale)
+        if slab.size and not (
+            slab.max() <= _SLAB_RANGE[1] and slab.min() >= _SLAB_RANGE[0]
+        ):
+            raise ValueError(
+                "prior_scale is too extreme for coef_prior='horseshoe': on the scale "
+                f"of the data its slab spans {slab.min():.3g} to {slab.max():.3g}, "
+                f"outside [{_SLAB_RANGE[0]:.0e}, {_SLAB_RANGE[1]:.0e}]."
+            )
 
     def unwhiten(self, x):
         """Intercept, coefficients, noise scale and horseshoe scales of kernel states.

@@ -341,3 +341,19 @@ def test_intercept_prior_at_zero_with_columns_far_from_zero(
     rows += [[0.0, 0.0, 1.0 / scale]]
     exact = _exact_solve(rows, [*(y / noise), 0.0, 0.0, 0.0])
     assert _relative(model.coef_, exact[1:]) < 1e-6
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"prior_scale": 1e12}, "prior_scale is too extreme"),
+        ({"noise": 1e-30}, "horseshoe' cannot represent"),
+        ({"intercept_prior_scale": 1e-30}, "horseshoe' cannot represent"),
+    ],
+)
+def test_horseshoe_refuses_settings_its_float32_energy_cannot_hold(params, match):
+    rng = np.random.default_rng(9)
+    X = rng.normal(size=(60, 3))
+    y = X @ [1.0, 0.0, 2.0] + rng.normal(size=60)
+    with pytest.raises(ValueError, match=match):
+        BayesianLinearRegressor(coef_prior="horseshoe", **params, **FAST).fit(X, y)
