@@ -388,8 +388,11 @@ class ChainDraws(NamedTuple):
 
 #: NUTS iterations of every chain per call of :func:`sample_segment`. The
 #: number of draws is then not part of the compiled program, and progress can
-#: be reported between calls without callbacks in the kernel.
-SEGMENT = 100
+#: be reported between calls without callbacks in the kernel. Each call costs
+#: a few milliseconds beyond its iterations: measured on diabetes (4 chains x
+#: 3000 iterations), a warm fit took 0.43 s with segments of 100 and 0.28 s
+#: with 1000, as fast as one loop over all iterations.
+SEGMENT = 1000
 
 
 def _nuts(coef_prior):
