@@ -95,6 +95,7 @@ def _max_bytes():
         return _DEFAULT_MAX_MB * 2**20
 
 
+@functools.cache
 def _cpu_description():
     """The processor the code is compiled for: machine and feature flags."""
     flags = ""
