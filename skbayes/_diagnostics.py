@@ -253,7 +253,7 @@ def _worst(values, reduce):
     return float(reduce(values)) if values.size else float("nan")
 
 
-def convergence_diagnostics(posterior, diverging=None):
+def convergence_diagnostics(posterior, diverging):
     """Summarise convergence of posterior draws.
 
     The worst rank-normalised split-R-hat and bulk effective sample size over
@@ -266,8 +266,6 @@ def convergence_diagnostics(posterior, diverging=None):
     posterior : mapping of str to array-like of shape (n_chains, n_draws, ...)
         Draws of each variable, such as the posterior group of an
         InferenceData. Variables of one floating dtype keep it, as in ArviZ.
-        An InferenceData itself is accepted, ``diverging`` omitted, and read
-        as :func:`idata_diagnostics` does.
     diverging : array-like of bool with leading axes (n_chains, n_draws)
         Whether each transition diverged.
 
@@ -279,10 +277,6 @@ def convergence_diagnostics(posterior, diverging=None):
         with one chain), ``num_divergences``, ``num_chains`` and ``num_draws``
         (per chain).
     """
-    if diverging is None:
-        if hasattr(posterior, "posterior"):
-            return idata_diagnostics(posterior)
-        raise TypeError("diverging is required with a mapping of draws.")
     diverging = np.asarray(diverging)
     num_chains, num_draws = diverging.shape[:2]
     max_r_hat = min_ess_bulk = float("nan")

@@ -153,7 +153,6 @@ def test_fit_diagnostics_are_arviz_summary(regression_data):
     )
     assert (diagnostics["num_chains"], diagnostics["num_draws"]) == (4, 200)
     assert idata_diagnostics(model.idata_) == diagnostics
-    assert convergence_diagnostics(model.idata_) == diagnostics
 
 
 def test_warning_lists_every_failed_check():
