@@ -12,7 +12,9 @@ peers run in the same invocation, alternating with skbayes.
 * ``other settings``: num_warmup=500, num_samples=2000, num_chains=2, which
   the cache has seen once before, against the default settings.
 * ``grid search``: 5-fold x 5 prior scales on the diabetes data, warm cache,
-  ``n_jobs=1`` against ``n_jobs=2``.
+  ``n_jobs=1`` against ``n_jobs=2``; with the default 1000 draws per chain,
+  and with 4000, where each fit costs more than a worker's start-up; and on
+  joblib's threading backend, which starts no process.
 
 Usage::
 
@@ -20,6 +22,7 @@ Usage::
 """
 
 import argparse
+import functools
 import json
 import os
 import subprocess
@@ -75,16 +78,24 @@ mcmc.get_samples()["coef"].block_until_ready()
 }
 
 _GRID = """
+import joblib
 from sklearn.datasets import load_diabetes
 from sklearn.model_selection import GridSearchCV
 from skbayes import BayesianLinearRegressor
 X, y = load_diabetes(return_X_y=True)
-GridSearchCV(BayesianLinearRegressor(random_state=0),
-             {{"prior_scale": [0.1, 0.3, 1.0, 3.0, 10.0]}}, cv=5,
-             n_jobs={n_jobs}).fit(X, y)
+with joblib.parallel_config(backend="{backend}"):
+    GridSearchCV(BayesianLinearRegressor(num_samples={num_samples}, random_state=0),
+                 {{"prior_scale": [0.1, 0.3, 1.0, 3.0, 10.0]}}, cv=5,
+                 n_jobs={n_jobs}).fit(X, y)
 """
-CODE["grid search n_jobs=1"] = _GRID.format(n_jobs=1)
-CODE["grid search n_jobs=2"] = _GRID.format(n_jobs=2)
+for _draws in (1000, 4000):
+    for _n_jobs in (1, 2):
+        CODE[f"grid search {_draws} draws n_jobs={_n_jobs}"] = _GRID.format(
+            n_jobs=_n_jobs, num_samples=_draws, backend="loky"
+        )
+CODE["grid search 1000 draws n_jobs=2 threads"] = _GRID.format(
+    n_jobs=2, num_samples=1000, backend="threading"
+)
 
 
 def run_fresh(code, cache_dir):
@@ -99,6 +110,7 @@ def run_fresh(code, cache_dir):
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+@functools.cache
 def best(name, cache_dir, repeats):
     return min(run_fresh(CODE[name], cache_dir) for _ in range(repeats))
 
@@ -110,7 +122,12 @@ def main():
     warm = tempfile.mkdtemp(prefix="skbayes-bench-cache-")
     r = args.repeats
     # Fill the cache once for every program the warm figures use.
-    for name in ("skbayes first fit", "skbayes other settings", "grid search n_jobs=1"):
+    for name in (
+        "skbayes first fit",
+        "skbayes other settings",
+        "grid search 1000 draws n_jobs=1",
+        "grid search 4000 draws n_jobs=1",
+    ):
         run_fresh(CODE[name], warm)
 
     rows = []
@@ -156,13 +173,23 @@ def main():
             "at most",
         )
     )
+    for draws, floor in ((1000, 1.2), (4000, None)):
+        rows.append(
+            (
+                f"grid search n_jobs=1 / n_jobs=2, {draws} draws, warm cache",
+                best(f"grid search {draws} draws n_jobs=1", warm, r),
+                best(f"grid search {draws} draws n_jobs=2", warm, r),
+                floor,
+                "at least" if floor else "",
+            )
+        )
     rows.append(
         (
-            "grid search n_jobs=1 / n_jobs=2, warm cache",
-            best("grid search n_jobs=1", warm, r),
-            best("grid search n_jobs=2", warm, r),
-            1.2,
-            "at least",
+            "grid search n_jobs=1 / n_jobs=2 on threads, 1000 draws, warm cache",
+            best("grid search 1000 draws n_jobs=1", warm, r),
+            best("grid search 1000 draws n_jobs=2 threads", warm, r),
+            None,
+            "",
         )
     )
 

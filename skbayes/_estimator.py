@@ -47,6 +47,7 @@ from ._predictive import (
 from ._priors import COEF_PRIORS, NOISE_PRIORS, resolve_priors
 from ._simulate import sample_prior_parameters
 from ._suffstats import sufficient_statistics
+from ._threads import single_threaded_blas
 from ._warnings import warn_at_caller
 
 
@@ -401,7 +402,7 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         self : object
             Fitted estimator.
         """
-        with _unchanged_on_failure(self):
+        with _unchanged_on_failure(self), single_threaded_blas():
             y, stats = self._validated_statistics(X, y, sample_weight, reset=True)
             observed = None if is_dask_collection(X) else y
             return self._fit_statistics(
@@ -438,7 +439,7 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
             Fitted estimator.
         """
         first_chunk = not hasattr(self, "_stats")
-        with _unchanged_on_failure(self):
+        with _unchanged_on_failure(self), single_threaded_blas():
             y, stats = self._validated_statistics(
                 X, y, sample_weight, reset=first_chunk
             )
