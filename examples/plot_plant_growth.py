@@ -20,6 +20,7 @@ import pandas as pd
 from skbayes import BayesianLinearRegressor
 
 num_samples = int(os.environ.get("SKBAYES_EXAMPLE_SAMPLES", 1000))
+ARVIZ_1 = int(az.__version__.split(".")[0]) >= 1
 
 # %%
 # Trials with named features
@@ -57,7 +58,7 @@ growth = model.sample_prior_predictive(
 # The coefficients come out labelled by feature. The N(0, 1) prior is far from
 # a coefficient of 20, but 100 trials with noise 0.5 outweigh it.
 model.fit(trials, growth)
-print(model.summary(var_names=["coef", "sigma"]))
+print(model.summary(var_names=["coef", "sigma"]).to_string())
 
 # %%
 # Predictions for new trials
@@ -69,5 +70,8 @@ new_trials = pd.DataFrame(rng.normal(size=(3, 3)), columns=features)
 model.sample_posterior_predictive(
     new_trials, extend_inferencedata=True, predictions=True, random_state=0
 )
-print(az.summary(model.idata_.predictions, var_names=["y"], kind="stats"))
-az.plot_forest(model.idata_.predictions, var_names=["y"], combined=True)
+print(model.summary(group="predictions", var_names=["y"], kind="stats").to_string())
+if ARVIZ_1:
+    az.plot_forest(model.idata_, group="predictions", var_names=["y"], combined=True)
+else:
+    az.plot_forest(model.idata_.predictions, var_names=["y"], combined=True)

@@ -22,6 +22,7 @@ from skbayes.plotting import plot_diagnostics, plot_prior_predictive, plot_regre
 
 # Examples run on fewer draws when they run as tests.
 num_samples = int(os.environ.get("SKBAYES_EXAMPLE_SAMPLES", 1000))
+ARVIZ_1 = int(az.__version__.split(".")[0]) >= 1
 
 # %%
 # Simulated data
@@ -71,7 +72,10 @@ plot_diagnostics(wide)
 
 # %%
 # ArviZ reads the fit's ``idata_`` directly.
-az.plot_posterior(wide.idata_, ref_val={"intercept": [{"ref_val": 1.0}]})
+if ARVIZ_1:
+    az.add_lines(az.plot_dist(wide.idata_), {"intercept": 1.0})
+else:
+    az.plot_posterior(wide.idata_, ref_val={"intercept": [{"ref_val": 1.0}]})
 
 # %%
 # Predictions at new x

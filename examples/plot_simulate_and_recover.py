@@ -21,6 +21,7 @@ import numpy as np
 from skbayes import BayesianLinearRegressor
 
 num_samples = int(os.environ.get("SKBAYES_EXAMPLE_SAMPLES", 1000))
+ARVIZ_1 = int(az.__version__.split(".")[0]) >= 1
 
 # %%
 # Simulate from the model with fixed parameters
@@ -44,19 +45,30 @@ y = model.sample_prior_predictive(X, n_samples=1, params=truth, random_state=2)[
 # Fit, and compare with the truth
 # -------------------------------
 model.fit(X, y)
-az.plot_posterior(
-    model.idata_,
-    ref_val={
-        "coef": [{"ref_val": truth["coef"][0]}],
-        "intercept": [{"ref_val": truth["intercept"]}],
-        "sigma": [{"ref_val": truth["sigma"]}],
-    },
-)
+if ARVIZ_1:
+    az.add_lines(
+        az.plot_dist(model.idata_),
+        {name: np.squeeze(truth[name]) for name in ("intercept", "coef", "sigma")},
+    )
+else:
+    az.plot_posterior(
+        model.idata_,
+        ref_val={
+            "coef": [{"ref_val": truth["coef"][0]}],
+            "intercept": [{"ref_val": truth["intercept"]}],
+            "sigma": [{"ref_val": truth["sigma"]}],
+        },
+    )
 
 # %%
 # The forest plot puts the 94% HDIs side by side, with the effective sample
 # size of each parameter.
-az.plot_forest(model.idata_, combined=True, ess=True)
+if ARVIZ_1:
+    # ArviZ 1.x draws the ESS in a plot of its own.
+    az.plot_forest(model.idata_, combined=True)
+    az.plot_ess(model.idata_)
+else:
+    az.plot_forest(model.idata_, combined=True, ess=True)
 
 # %%
 # Prior and posterior predictive intervals

@@ -15,10 +15,11 @@ from sklearn.utils.validation import (
     _check_sample_weight,
     check_array,
     check_is_fitted,
+    check_X_y,
     validate_data,
 )
 
-from ._arviz import arviz
+from ._arviz import copy_variable, extend, group_names, summary
 from ._dask import (
     by_block_lazily,
     check_dask_X,
@@ -256,8 +257,10 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
     coef_hdi_ : ndarray of shape (n_features, 2) or (n_targets, n_features, 2)
         Highest-density intervals of the coefficients at ``hdi_prob``.
 
-    idata_ : arviz.InferenceData
-        Groups ``posterior`` (dims ``chain``, ``draw``, ``feature``),
+    idata_ : arviz.InferenceData or xarray.DataTree
+        The installed ArviZ's container of a fit: ``InferenceData`` on ArviZ
+        0.x, ``xarray.DataTree`` on ArviZ 1.x, with the same groups, dims and
+        coords. Groups ``posterior`` (dims ``chain``, ``draw``, ``feature``),
         ``sample_stats`` and ``observed_data``. Built from the draws on first
         use, so that fitting and predicting never import ArviZ.
 
@@ -599,13 +602,16 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
 
     @property
     def idata_(self):
-        """The fit as an ArviZ ``InferenceData``, built on first use (see class doc)."""
+        """The fit as ArviZ's container, built on first use (see class doc)."""
+        if vars(self).get("_idata") is not None:
+            return self._idata
         if "_posterior_groups" not in vars(self):
             raise AttributeError(
-                "idata_ is set by fit: this BayesianLinearRegressor is not fitted."
+                "idata_ is set by fit (or by sample_prior_predictive with "
+                "extend_inferencedata=True): this BayesianLinearRegressor is not "
+                "fitted."
             )
-        if self._idata is None:
-            self._idata = self._posterior_groups.to_inference_data()
+        self._idata = self._posterior_groups.to_inference_data()
         return self._idata
 
     @idata_.setter
@@ -618,9 +624,18 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         # more groups is kept.
         state = super().__getstate__()
         idata = state.get("_idata")
-        if idata is not None and set(idata.groups()) <= _FIT_GROUPS:
+        if idata is not None and self._idata_is_the_fits(idata):
             state = {**state, "_idata": None}
         return state
+
+    def _idata_is_the_fits(self, idata):
+        """Whether ``idata`` holds nothing but what the fit's draws rebuild."""
+        groups = self.__dict__.get("_posterior_groups")
+        return (
+            groups is not None
+            and set(group_names(idata)) <= _FIT_GROUPS
+            and set(idata["posterior"].data_vars) == set(groups.posterior)
+        )
 
     def _posterior_by_target(self, compute):
         """``compute(intercept, coef, sigma)`` on the draws of each target."""
@@ -705,10 +720,17 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
             self, X, reset=False, accept_sparse="csr", dtype=[np.float64, np.float32]
         )
 
-    def predict(self, X, return_std=False):
-        """Posterior mean of the regression function, optionally with predictive sd.
+    def predict(
+        self, X, return_std=False, return_interval=False, prob=None, quantiles=None
+    ):
+        """Posterior mean of the regression function, optionally with its spread.
 
         Deterministic: it uses the posterior means, not fresh random draws.
+        Every predictive summary has a keyword here, so that a
+        :class:`~sklearn.pipeline.Pipeline` ending in this estimator forwards
+        it: ``pipe.predict(X, return_interval=True)`` transforms ``X`` and
+        returns what :meth:`predict_interval` returns, as
+        ``pipe.predict(X, return_std=True)`` does for the sd.
 
         Parameters
         ----------
@@ -718,6 +740,15 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         return_std : bool, default=False
             Also return the standard deviation of the posterior predictive
             distribution of a new observation: parameter uncertainty plus noise.
+        return_interval : bool, default=False
+            Also return the highest-density interval of a new observation, as
+            :meth:`predict_interval` gives it.
+        prob : float, default=None
+            Mass of that interval (``hdi_prob`` by default); only with
+            ``return_interval=True``.
+        quantiles : float or array-like of floats in (0, 1), default=None
+            Also return these quantiles of a new observation, as
+            :meth:`predict_quantiles` gives them.
 
         Returns
         -------
@@ -725,9 +756,36 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
             Posterior mean of ``intercept + X @ coef``.
         y_std : ndarray of shape (n_samples,) or (n_samples, n_targets)
             Posterior predictive standard deviation; only if ``return_std``.
+        y_interval : ndarray of shape (n_samples, [n_targets,] 2)
+            Only if ``return_interval``.
+        y_quantiles : ndarray of shape (n_samples, [n_targets,] n_quantiles)
+            Only if ``quantiles`` is given.
+
+        When more than ``y_mean`` is asked for, the results come as a tuple in
+        this order.
         """
-        if not isinstance(return_std, (bool, np.bool_)):
-            raise ValueError(f"return_std must be True or False; got {return_std!r}.")
+        for name, flag in (
+            ("return_std", return_std),
+            ("return_interval", return_interval),
+        ):
+            if not isinstance(flag, (bool, np.bool_)):
+                raise ValueError(f"{name} must be True or False; got {flag!r}.")
+        if prob is not None and not return_interval:
+            raise ValueError(
+                "prob is the mass of the interval that return_interval=True "
+                "returns; pass return_interval=True with it."
+            )
+        results = [self._predict_mean(X, return_std)]
+        if return_std:
+            results = list(results[0])
+        if return_interval:
+            results.append(self.predict_interval(X, prob=prob))
+        if quantiles is not None:
+            results.append(self.predict_quantiles(X, quantiles))
+        return results[0] if len(results) == 1 else tuple(results)
+
+    def _predict_mean(self, X, return_std):
+        """The posterior mean at ``X``, and the predictive sd if ``return_std``."""
         if is_dask_collection(X):
             outputs = [()] * (1 + return_std)
             return by_block_lazily(self, X, "predict", outputs, return_std=return_std)
@@ -913,7 +971,8 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         mu_draws, y_draws = self._stack_targets(mu_draws), self._stack_targets(y_draws)
         if extend_inferencedata:
             group = "predictions" if predictions else "posterior_predictive"
-            self.idata_.extend(
+            extend(
+                self.idata_,
                 predictive_inference_data(
                     group,
                     y_draws,
@@ -923,8 +982,12 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
                     self._feature_names(),
                     self._target_names(),
                 ),
-                join="right",
             )
+            if not predictions:
+                # PyMC and NumPyro keep the regression function at the training
+                # rows in the posterior too, as a deterministic; ArviZ's
+                # plot_lm(y_model="mu") reads it there.
+                copy_variable(self.idata_, "mu", "posterior_predictive", "posterior")
         return y_draws
 
     def compute_log_likelihood(self, X, y, sample_weight=None):
@@ -969,17 +1032,18 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
                 for k, draws in enumerate(self._posterior_by_target(lambda *d: d))
             ]
         )
-        self.idata_.extend(
+        extend(
+            self.idata_,
             log_likelihood_inference_data(
                 log_lik, self.num_chains, self._target_names()
             ),
-            join="right",
         )
         return self.idata_
 
     def sample_prior_predictive(
         self,
         X,
+        y=None,
         n_samples=500,
         random_state=None,
         params=None,
@@ -988,15 +1052,22 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
     ):
         """Draw observations at ``X`` from the prior predictive distribution.
 
-        Works on an unfitted estimator when ``autoscale=False``; with
-        ``autoscale=True`` the priors depend on the training data, so the
-        estimator must be fitted. Fixing every parameter in ``params``
-        simulates data from a known truth.
+        A fitted estimator uses the priors of its fit. An unfitted one checks
+        its priors before any fit, as a PyMC user does: with ``autoscale=False``
+        from ``X`` alone; with ``autoscale=True`` (the default) the priors are
+        put on the scale of the data, so pass the training ``y`` too, as
+        rstanarm's ``prior_PD`` does. Nothing is fitted either way. Fixing
+        every parameter in ``params`` simulates data from a known truth.
 
         Parameters
         ----------
         X : array-like of shape (n_rows, n_features)
-            Points at which to simulate.
+            Points at which to simulate (the training rows, when ``y`` is given).
+        y : array-like of shape (n_rows,) or (n_rows, n_targets), default=None
+            Training targets of an unfitted estimator: they set the scale of
+            autoscaled priors (and become ``observed_data`` with
+            ``extend_inferencedata``). Not taken by a fitted estimator, whose
+            priors its training data set.
         n_samples : int, default=500
             Number of draws.
         random_state : int, RandomState instance or None, default=None
@@ -1010,9 +1081,11 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         return_params : bool, default=False
             Also return the parameter draws, e.g. to plot prior regression lines.
         extend_inferencedata : bool, default=False
-            Also add ``prior`` and ``prior_predictive`` groups to ``idata_`` (a
-            fitted estimator, ``X`` the training rows), for prior predictive
-            checks such as ``arviz.plot_ppc(idata_, group="prior")``.
+            Also add ``prior`` and ``prior_predictive`` groups to ``idata_``
+            (``X`` the training rows), for prior predictive checks such as
+            ``arviz.plot_ppc(idata_, group="prior")``. On an unfitted estimator
+            this makes ``idata_`` with those groups (and ``observed_data`` when
+            ``y`` is given); a later ``fit`` replaces it with the fit's.
 
         Returns
         -------
@@ -1025,22 +1098,24 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         """
         _check_n_samples(n_samples)
         fitted = hasattr(self, "posterior_samples_")
-        if extend_inferencedata and not fitted:
-            raise NotFittedError(
-                "extend_inferencedata=True adds to idata_, which fit creates."
+        if fitted and y is not None:
+            raise ValueError(
+                "y sets the priors of an unfitted estimator; this one is fitted, "
+                "and its priors are those its training data set. Call without y."
             )
         feature_names = getattr(self, "feature_names_in_", getattr(X, "columns", None))
         params = _coef_by_position(params, feature_names)
+        observed = None
         if fitted:
             X = self._validate_X(X)
             priors, x_mean = self._priors, self._stats.x_mean
+            multi = self.coef_.ndim == 2
         else:
             self._validate_params()
-            X = check_array(X, dtype=[np.float64, np.float32])
-            priors = resolve_priors(self.get_params(), X.shape[1])
-            x_mean = np.zeros(X.shape[1])
+            X, priors, x_mean, observed = self._unfitted_priors(X, y)
+            multi = observed is not None and observed.ndim == 2
         X = X.astype(np.float64, copy=False)
-        if extend_inferencedata and X.shape[0] != self._n_training_rows:
+        if extend_inferencedata and fitted and X.shape[0] != self._n_training_rows:
             raise ValueError(
                 "The prior predictive group is at the training rows "
                 f"({self._n_training_rows}), but X has {X.shape[0]}."
@@ -1057,7 +1132,6 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
             + d["sigma"][:, None] * rng.standard_normal((n_samples, X.shape[0]))
             for d in draws
         ]
-        multi = fitted and self.coef_.ndim == 2
 
         def combine(arrays, axis):
             return np.stack(arrays, axis=axis) if multi else arrays[0]
@@ -1065,15 +1139,49 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         y_draws = combine(y_draws, -1)
         parameters = {name: combine([d[name] for d in draws], 1) for name in draws[0]}
         if extend_inferencedata:
-            self.idata_.extend(
-                prior_inference_data(
-                    parameters, y_draws, self._feature_names(), self._target_names()
-                ),
-                join="right",
+            if fitted:
+                names = self._feature_names(), self._target_names()
+            else:
+                names = (
+                    [f"x{j}" for j in range(X.shape[1])]
+                    if feature_names is None
+                    else [str(name) for name in feature_names],
+                    [f"y{k}" for k in range(len(priors) if multi else 1)],
+                )
+            prior_groups = prior_inference_data(
+                parameters, y_draws, *names, observed=observed
             )
+            if fitted:
+                extend(self.idata_, prior_groups)
+            else:
+                self._idata = prior_groups
         if not return_params:
             return y_draws
         return y_draws, parameters
+
+    def _unfitted_priors(self, X, y):
+        """Rows, priors, column means and targets of an unfitted estimator.
+
+        Without ``y`` the priors are those of ``autoscale=False`` (an error
+        with autoscaling, which needs the data's scale); with ``y`` they are
+        the ones a fit on ``(X, y)`` would use. Nothing is set on the estimator.
+        """
+        if y is None:
+            X = check_array(X, dtype=[np.float64, np.float32])
+            priors = resolve_priors(self.get_params(), X.shape[1])
+            return X, priors, np.zeros(X.shape[1]), None
+        X, y = check_X_y(
+            X,
+            y,
+            accept_sparse="csr",
+            y_numeric=True,
+            multi_output=True,
+            dtype=[np.float64, np.float32],
+        )
+        stats = _require_weight(sufficient_statistics(X, y.reshape(y.shape[0], -1)))
+        design = decompose(stats, self.fit_intercept)
+        priors = resolve_priors(self.get_params(), X.shape[1], design)
+        return X, priors, stats.x_mean, y
 
     def render_model(self, X=None, filename=None, render_distributions=True):
         """Draw the model as a graph, as :func:`numpyro.render_model` does.
@@ -1127,18 +1235,21 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         Parameters
         ----------
         **kwargs
-            Passed to :func:`arviz.summary` (``hdi_prob`` defaults to the
-            estimator's).
+            Passed to :func:`arviz.summary`. ``hdi_prob`` (default: the
+            estimator's) is the mass of highest-density intervals on both ArviZ
+            lines (ArviZ 1.x's ``ci_prob``, with ``ci_kind="hdi"``).
 
         Returns
         -------
         summary : pandas.DataFrame
-            One row per parameter; columns mean, sd, hdi bounds, mcse_mean,
-            mcse_sd, ess_bulk, ess_tail and r_hat.
+            One row per parameter; columns mean, sd, the interval's bounds
+            (``hdi_3%`` and ``hdi_97%`` on ArviZ 0.x, ``hdi94_lb`` and
+            ``hdi94_ub`` on 1.x), mcse_mean, mcse_sd, ess_bulk, ess_tail and
+            r_hat.
         """
         check_is_fitted(self)
-        kwargs.setdefault("hdi_prob", self.hdi_prob)
-        return arviz().summary(self.idata_, **kwargs)
+        hdi_prob = kwargs.pop("hdi_prob", self.hdi_prob)
+        return summary(self.idata_, hdi_prob=hdi_prob, **kwargs)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

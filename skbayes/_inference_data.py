@@ -1,15 +1,16 @@
-"""Posterior draws and sampler statistics as an ArviZ ``InferenceData``.
+"""Posterior draws and sampler statistics as ArviZ's container of a fit.
 
 The groups of a fit are assembled as NumPy arrays first
-(:func:`posterior_groups`), which is all the fit needs; ArviZ builds the
-``InferenceData`` from them only when ``idata_`` is first used.
+(:func:`posterior_groups`), which is all the fit needs; ArviZ builds its
+container (``InferenceData`` on 0.x, ``xarray.DataTree`` on 1.x) from them
+only when ``idata_`` is first used.
 """
 
 from dataclasses import dataclass
 
 import numpy as np
 
-from ._arviz import arviz
+from ._arviz import inference_data
 
 
 @dataclass(frozen=True)
@@ -33,11 +34,12 @@ class PosteriorGroups:
     dims: dict
 
     def to_inference_data(self):
-        """The groups as an ``arviz.InferenceData``."""
-        return arviz().from_dict(
-            posterior=self.posterior,
-            sample_stats=self.sample_stats,
-            observed_data=None if self.observed is None else {"y": self.observed},
+        """The groups as the installed ArviZ's container."""
+        groups = {"posterior": self.posterior, "sample_stats": self.sample_stats}
+        if self.observed is not None:
+            groups["observed_data"] = {"y": self.observed}
+        return inference_data(
+            groups,
             coords=self.coords,
             dims=self.dims,
             attrs={"inference_library": "skbayes (numpyro NUTS)"},
@@ -135,7 +137,7 @@ def predictive_inference_data(
 
     Returns
     -------
-    idata : arviz.InferenceData
+    idata : arviz.InferenceData or xarray.DataTree
     """
     row_dim = "obs_id" if group == "posterior_predictive" else "pred_id"
     constant = (
@@ -152,8 +154,8 @@ def predictive_inference_data(
     coords = {row_dim: np.arange(X.shape[0]), "feature": list(feature_names)}
     if y.ndim == 4:
         coords["target"] = list(target_names)
-    return arviz().from_dict(
-        **{
+    return inference_data(
+        {
             group: {"y": y, "mu": _chained(mu_draws, num_chains)},
             constant: {"X": X},
         },
@@ -164,7 +166,9 @@ def predictive_inference_data(
     )
 
 
-def prior_inference_data(parameters, y_draws, feature_names, target_names):
+def prior_inference_data(
+    parameters, y_draws, feature_names, target_names, observed=None
+):
     """``prior`` and ``prior_predictive`` groups (one chain) at the training rows.
 
     Parameters
@@ -172,19 +176,27 @@ def prior_inference_data(parameters, y_draws, feature_names, target_names):
     parameters : dict of ndarray
         Prior draws of ``intercept``, ``coef`` and ``sigma``, draws first.
     y_draws : ndarray of shape (n_draws, n_rows) or (n_draws, n_rows, n_targets)
+    feature_names, target_names : list of str
+    observed : ndarray of shape (n_rows,) or (n_rows, n_targets), optional
+        The training targets, for an ``observed_data`` group.
 
     Returns
     -------
-    idata : arviz.InferenceData
+    idata : arviz.InferenceData or xarray.DataTree
     """
     multi = y_draws.ndim == 3
     target_dims = ["target"] if multi else []
     coords = {"feature": list(feature_names), "obs_id": np.arange(y_draws.shape[1])}
     if multi:
         coords["target"] = list(target_names)
-    return arviz().from_dict(
-        prior={name: values[None] for name, values in parameters.items()},
-        prior_predictive={"y": y_draws[None]},
+    groups = {
+        "prior": {name: values[None] for name, values in parameters.items()},
+        "prior_predictive": {"y": y_draws[None]},
+    }
+    if observed is not None:
+        groups["observed_data"] = {"y": observed}
+    return inference_data(
+        groups,
         coords=coords,
         dims={
             "intercept": target_dims,
@@ -204,14 +216,14 @@ def log_likelihood_inference_data(log_lik, num_chains, target_names):
 
     Returns
     -------
-    idata : arviz.InferenceData
+    idata : arviz.InferenceData or xarray.DataTree
     """
     values = _chained(log_lik, num_chains)
     coords = {"obs_id": np.arange(values.shape[2])}
     if values.ndim == 4:
         coords["target"] = list(target_names)
-    return arviz().from_dict(
-        log_likelihood={"y": values},
+    return inference_data(
+        {"log_likelihood": {"y": values}},
         coords=coords,
         dims={"y": _row_dims("obs_id", values)},
     )

@@ -164,8 +164,9 @@ def resolve_priors(params, n_features, design=None):
     if design is None:
         raise ValueError(
             "autoscale=True sets the priors from the scale of the training data; "
-            "fit the estimator first, or use autoscale=False for priors in the "
-            "units given."
+            "fit the estimator first, pass the training y to "
+            "sample_prior_predictive(X, y), or use autoscale=False for priors in "
+            "the units given."
         )
     # Weighted sds with an intercept; root mean squares without, since the
     # model then measures the data from zero.

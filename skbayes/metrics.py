@@ -21,7 +21,7 @@ from sklearn.compose import TransformedTargetRegressor
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from ._arviz import arviz
+from ._arviz import loo
 from ._dask import is_dask_collection
 from ._estimator import BayesianLinearRegressor
 from ._predictive import linear_predictor, row_chunks
@@ -181,8 +181,10 @@ def elpd_loo(estimator, X, y, sample_weight=None):
     Returns
     -------
     loo : arviz.ELPDData
-        ``elpd_loo`` (sum over rows), its standard error ``se``, the effective
-        number of parameters ``p_loo`` and the Pareto k diagnostics.
+        The estimate (sum over rows), its standard error ``se``, the effective
+        number of parameters and the Pareto k diagnostics ``pareto_k``. ArviZ
+        0.x names the estimate ``elpd_loo`` and the number of parameters
+        ``p_loo``; ArviZ 1.x (arviz-stats) names them ``elpd`` and ``p``.
 
     Raises
     ------
@@ -193,4 +195,4 @@ def elpd_loo(estimator, X, y, sample_weight=None):
     final, X = _final_estimator(estimator, X, "elpd_loo")
     _validate_y(final, X, y)
     idata = final.compute_log_likelihood(X, y, sample_weight=sample_weight)
-    return arviz().loo(idata, pointwise=True)
+    return loo(idata)

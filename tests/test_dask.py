@@ -9,6 +9,7 @@ dd = pytest.importorskip("dask.dataframe")
 distributed = pytest.importorskip("distributed")
 
 from skbayes import BayesianLinearRegressor  # noqa: E402
+from skbayes._arviz import group_names  # noqa: E402
 
 N_ROWS, N_BLOCKS = 40_000, 8
 COEF = np.array([0.5, -1.0, 2.0, 0.1])
@@ -84,7 +85,7 @@ def test_posterior_matches_the_in_memory_fit(client, dask_data):
         a, b = model.posterior_samples_[name], reference.posterior_samples_[name]
         se = np.sqrt(2) * b.std(axis=0) / np.sqrt(ess)
         np.testing.assert_array_less(np.abs(a.mean(axis=0) - b.mean(axis=0)), 4 * se)
-    assert "observed_data" not in model.idata_.groups()
+    assert "observed_data" not in group_names(model.idata_)
     assert model.n_features_in_ == 4
 
     # Predictions are Dask arrays too, computed block by block when asked for.

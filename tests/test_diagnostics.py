@@ -7,7 +7,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 
 from skbayes import BayesianLinearRegressor
-from skbayes._arviz import az
+from skbayes._arviz import az, is_arviz_1
 from skbayes._diagnostics import (
     convergence_diagnostics,
     fit_report,
@@ -81,8 +81,11 @@ def test_rank_diagnostics_are_arviz(case):
     with np.errstate(divide="ignore", invalid="ignore"):  # constant chains
         expected_r_hat = [az.rhat(column) for column in columns]
         expected_ess = [az.ess(column, method="bulk") for column in columns]
-    np.testing.assert_allclose(r_hat, expected_r_hat, rtol=1e-8)
-    np.testing.assert_allclose(ess_bulk, expected_ess, rtol=1e-8)
+    # skbayes and ArviZ 0.x reduce float32 draws in float32 alike; ArviZ 1.x
+    # orders its float32 sums differently, which float32's rounding shows.
+    rtol = 1e-4 if is_arviz_1() and draws.dtype == np.float32 else 1e-8
+    np.testing.assert_allclose(r_hat, expected_r_hat, rtol=rtol)
+    np.testing.assert_allclose(ess_bulk, expected_ess, rtol=rtol)
     if case == "anticorrelated":
         assert np.all(ess_bulk > draws.shape[0] * draws.shape[1])
 
@@ -135,7 +138,7 @@ def test_fit_diagnostics_are_arviz_summary(regression_data):
         # Whether 200 draws are enough does not matter here.
         warnings.simplefilter("ignore", ConvergenceWarning)
         model.fit(X, y)
-    summary = az.summary(model.idata_, round_to="none")
+    summary = model.summary(round_to="none")
     posterior = model.idata_.posterior
     draws = np.concatenate(
         [values.values.reshape(4, 200, -1) for values in posterior.data_vars.values()],

@@ -8,6 +8,7 @@ import pytest
 from sklearn.exceptions import ConvergenceWarning
 
 from skbayes import BayesianLinearRegressor
+from skbayes._arviz import group_names
 
 
 @pytest.fixture
@@ -44,7 +45,7 @@ def test_inference_data_groups_and_coords(regression_data):
     frame = pd.DataFrame(X, columns=["age", "dose", "weight"])
     model = BayesianLinearRegressor(random_state=0).fit(frame, y)
     idata = model.idata_
-    assert set(idata.groups()) >= {"posterior", "sample_stats", "observed_data"}
+    assert set(group_names(idata)) >= {"posterior", "sample_stats", "observed_data"}
     posterior = idata.posterior
     assert posterior["coef"].dims == ("chain", "draw", "feature")
     assert list(posterior["feature"].values) == ["age", "dose", "weight"]
