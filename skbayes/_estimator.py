@@ -595,6 +595,9 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
             "diagnostics_": convergence_diagnostics(
                 groups.posterior, groups.sample_stats["diverging"]
             ),
+            # The whitened posterior of each target, for exact conditional
+            # summaries (skbayes.plotting's smooth bands).
+            "_problems": list(draws.problems),
             # idata_ is built from these on first use.
             "_posterior_groups": groups,
             "_idata": None,

@@ -203,6 +203,41 @@ class WhitenedProblem:
         u = self.prior_mode + data_weight.mean(axis=0) * shift
         return self._to_model(self.transform @ u)
 
+    def conditional_linear_predictor(self, rows, sigma):
+        """Mean and sd of ``intercept + rows @ coef`` given each noise scale.
+
+        Given the noise scale, the coefficients of a Normal prior (or a flat
+        one) are exactly Gaussian, so the regression function at each row is
+        too; averaging over draws of ``sigma`` gives its posterior exactly, up
+        to the Monte Carlo error of ``sigma`` alone. Not for the shrinkage
+        priors, whose coefficients given ``sigma`` are not Gaussian.
+
+        Parameters
+        ----------
+        rows : ndarray of shape (n_rows, n_features)
+        sigma : ndarray of shape (n_draws,)
+            Draws of the noise scale, in the model's units.
+
+        Returns
+        -------
+        mean, sd : ndarray of shape (n_draws, n_rows)
+        """
+        t = np.log(
+            np.asarray(sigma, dtype=np.float64) / (self.y_scale * self.sigma_ref)
+        )
+        lik_prec = self.lik_prec * np.exp(-2.0 * t)[:, None]
+        precision = lik_prec + self.prior_prec
+        u_mean = self.prior_mode + lik_prec / precision * (
+            self.lik_mode - self.prior_mode
+        )
+        scaled = np.asarray(rows, dtype=np.float64) - self.x_mean * self.fit_intercept
+        scaled = scaled / self.x_scale
+        if self.fit_intercept:
+            scaled = np.column_stack([np.ones(scaled.shape[0]), scaled])
+        # mu = y_scale * g(x) @ theta, and theta = T u.
+        along_u = self.y_scale * scaled @ self.transform
+        return u_mean @ along_u.T, np.sqrt((1.0 / precision) @ (along_u**2).T)
+
 
 def _check_kernel_range(inputs):
     """Raise if the float32 kernel cannot resolve these inputs, naming the setting.

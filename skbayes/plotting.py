@@ -7,13 +7,19 @@ plots. Every function draws on matplotlib Axes (new ones when ``ax`` is None),
 returns them and never calls ``plt.show()``. They need matplotlib
 (``pip install "skbayes[plot]"``) and take single-target fits.
 
-Lines along one feature hold the other features at their means.
+Lines along one feature hold the other features at their means. ``model``
+may also be a :class:`~sklearn.pipeline.Pipeline` whose last step is the
+estimator: ``X`` is then the Pipeline's input, features are named and
+indexed as its input columns, and the other steps transform the rows on the
+way to the estimator.
 """
 
 import numpy as np
+from sklearn.base import clone
+from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
-from ._predictive import hdi, linear_predictor
+from ._predictive import gaussian_mixture_interval, hdi, linear_predictor
 
 __all__ = [
     "plot_diagnostics",
@@ -39,15 +45,27 @@ def _axes(ax):
     return ax
 
 
+def _final_step(model):
+    """The estimator of ``model``: itself, or the last step of a Pipeline."""
+    return model[-1] if isinstance(model, Pipeline) else model
+
+
+def _to_estimator(model, rows):
+    """``rows`` of the model's input, as its estimator sees them."""
+    return model[:-1].transform(rows) if isinstance(model, Pipeline) else rows
+
+
 def _fitted_axes(model, ax, hdi_prob):
     """Check a fitted single-target model; Axes to draw on and the HDI mass."""
     check_is_fitted(model)
     _single_target(model)
-    return _axes(ax), model.hdi_prob if hdi_prob is None else hdi_prob
+    final = _final_step(model)
+    return _axes(ax), final.hdi_prob if hdi_prob is None else hdi_prob
 
 
 def _single_target(model):
-    if hasattr(model, "coef_") and model.coef_.ndim == 2:
+    final = _final_step(model)
+    if hasattr(final, "coef_") and final.coef_.ndim == 2:
         raise ValueError(
             "The plots take a single-target fit; fit one estimator per column of y."
         )
@@ -104,8 +122,9 @@ def plot_prior_predictive(
 
     Parameters
     ----------
-    model : BayesianLinearRegressor
-        Fitted, or unfitted with ``autoscale=False``.
+    model : BayesianLinearRegressor or Pipeline
+        Fitted or not. Unfitted with ``autoscale=True``, it needs ``y``: the
+        priors are put on the scale of ``(X, y)``, as a fit would put them.
     X : array-like of shape (n_samples, n_features)
         Data whose range the lines span.
     y : array-like of shape (n_samples,), default=None
@@ -125,27 +144,42 @@ def plot_prior_predictive(
     ax = _axes(ax)
     column, name = _feature_index(model, X, feature)
     grid, rows = _feature_grid(X, column, 100)
-    _, params = model.sample_prior_predictive(
-        _model_input(model, rows),
+    final = _final_step(model)
+    fitted = hasattr(final, "posterior_samples_")
+    if isinstance(model, Pipeline) and not fitted:
+        # The preprocessing of an unfitted Pipeline is fitted on X, on a copy.
+        model = Pipeline([*clone(model[:-1]).fit(X).steps, model.steps[-1]])
+    # An unfitted estimator with autoscaled priors takes their scale from
+    # (X, y), as a fit would; the lines are then drawn along the grid.
+    prior_rows = rows if fitted or y is None else X
+    _, params = final.sample_prior_predictive(
+        _to_estimator(model, _model_input(model, prior_rows)),
+        None if fitted else y,
         n_samples=n_lines,
         random_state=random_state,
         return_params=True,
     )
-    lines = linear_predictor(rows, params["intercept"], params["coef"]).T
+    design = _to_estimator(model, _model_input(model, rows))
+    lines = linear_predictor(design, params["intercept"], params["coef"]).T
     drawn = ax.plot(grid, lines, color="C0", alpha=0.3, linewidth=1)
     drawn[0].set_label("prior regression lines")
     return _finish_feature_plot(ax, X, y, column, name, "Prior predictive check")
 
 
 def plot_regression(model, X, y=None, feature=0, hdi_prob=None, n_lines=0, ax=None):
-    """Posterior regression along one feature, with HDI bands.
+    """Posterior regression along one feature, with bands for the mean and new data.
 
-    Draws the posterior mean, the highest-density band of the mean (parameter
-    uncertainty) and the wider band of new observations (plus noise).
+    Draws the posterior mean, the band of the mean (parameter uncertainty) and
+    the wider band of new observations (plus noise). Under a Normal (or flat)
+    coefficient prior, the regression function given the noise scale is
+    exactly Gaussian, so the bands are the central intervals of that Gaussian
+    averaged over the draws of ``sigma``: smooth, and exact but for the Monte
+    Carlo error of ``sigma`` alone. Under the shrinkage priors they are the
+    HDIs of the draws at each point of the grid.
 
     Parameters
     ----------
-    model : BayesianLinearRegressor
+    model : BayesianLinearRegressor or Pipeline
         Fitted.
     X : array-like of shape (n_samples, n_features)
         Data whose range the line spans.
@@ -164,19 +198,28 @@ def plot_regression(model, X, y=None, feature=0, hdi_prob=None, n_lines=0, ax=No
     ax : matplotlib Axes
     """
     ax, hdi_prob = _fitted_axes(model, ax, hdi_prob)
+    final = _final_step(model)
     column, name = _feature_index(model, X, feature)
     grid, rows = _feature_grid(X, column, 100)
-    samples = model.posterior_samples_
-    mu = linear_predictor(rows, samples["intercept"], samples["coef"])
-    new_obs = model.predict_interval(_model_input(model, rows), prob=hdi_prob)
-    mean_band = hdi(mu, hdi_prob)
+    design = _to_estimator(model, _model_input(model, rows))
+    design = np.asarray(design.toarray() if hasattr(design, "toarray") else design)
+    samples = final.posterior_samples_
+    mu = linear_predictor(design, samples["intercept"], samples["coef"])
+    bands = _smooth_bands(final, design, samples["sigma"], hdi_prob)
+    if bands is None:
+        new_obs = final.predict_interval(design, prob=hdi_prob)
+        mean_band, kind = hdi(mu, hdi_prob), "HDI"
+    else:
+        mean_band, new_obs = bands
+        kind = "interval"
     ax.fill_between(
         grid,
         new_obs[:, 0],
         new_obs[:, 1],
         color="C0",
         alpha=0.2,
-        label=f"{hdi_prob:.0%} HDI of new observations",
+        linewidth=0,
+        label=f"{hdi_prob:.0%} {kind} of new observations",
     )
     ax.fill_between(
         grid,
@@ -184,16 +227,35 @@ def plot_regression(model, X, y=None, feature=0, hdi_prob=None, n_lines=0, ax=No
         mean_band[:, 1],
         color="C0",
         alpha=0.4,
-        label=f"{hdi_prob:.0%} HDI of the mean",
+        linewidth=0,
+        label=f"{hdi_prob:.0%} {kind} of the mean",
     )
     if n_lines:
         step = max(1, mu.shape[0] // n_lines)
+        # Above the bands, opaque enough to follow one line across them.
         lines = ax.plot(
-            grid, mu[::step][:n_lines].T, color="C1", alpha=0.2, linewidth=1
+            grid, mu[::step][:n_lines].T, color="C1", alpha=0.5, linewidth=1, zorder=3
         )
         lines[0].set_label("posterior draws")
-    ax.plot(grid, mu.mean(axis=0), color="C0", label="posterior mean")
+    ax.plot(grid, mu.mean(axis=0), color="C0", zorder=4, label="posterior mean")
     return _finish_feature_plot(ax, X, y, column, name, "Posterior regression")
+
+
+def _smooth_bands(final, design, sigma, prob):
+    """Exact bands of the mean and of new observations, or None if unavailable.
+
+    Available under a Normal coefficient prior, whose coefficients given the
+    noise scale are Gaussian (see ``WhitenedProblem.conditional_linear_predictor``).
+    """
+    problems = getattr(final, "_problems", None)
+    if final.coef_prior != "normal" or not problems:
+        return None
+    mean, sd = problems[0].conditional_linear_predictor(design, sigma)
+    new_sd = np.hypot(sd, np.asarray(sigma)[:, None])
+    return (
+        gaussian_mixture_interval(mean, sd, prob),
+        gaussian_mixture_interval(mean, new_sd, prob),
+    )
 
 
 def plot_predicted_vs_observed(model, X, y, hdi_prob=None, ax=None):
@@ -205,7 +267,7 @@ def plot_predicted_vs_observed(model, X, y, hdi_prob=None, ax=None):
 
     Parameters
     ----------
-    model : BayesianLinearRegressor
+    model : BayesianLinearRegressor or Pipeline
         Fitted.
     X : array-like of shape (n_samples, n_features)
     y : array-like of shape (n_samples,)
@@ -219,8 +281,7 @@ def plot_predicted_vs_observed(model, X, y, hdi_prob=None, ax=None):
     """
     ax, hdi_prob = _fitted_axes(model, ax, hdi_prob)
     y = np.asarray(y, dtype=float)
-    mean = model.predict(X)
-    interval = model.predict_interval(X, prob=hdi_prob)
+    mean, interval = model.predict(X, return_interval=True, prob=hdi_prob)
     ax.errorbar(
         y,
         mean,
@@ -268,7 +329,7 @@ def plot_diagnostics(model, max_params=8, n_bins=20):
 
     Parameters
     ----------
-    model : BayesianLinearRegressor
+    model : BayesianLinearRegressor or Pipeline
         Fitted.
     max_params : int, default=8
         Show at most this many scalar parameters (intercept, then coefficients,
@@ -283,7 +344,7 @@ def plot_diagnostics(model, max_params=8, n_bins=20):
     check_is_fitted(model)
     _single_target(model)
     plt = _pyplot()
-    scalars = _scalar_parameters(model.idata_.posterior, max_params)
+    scalars = _scalar_parameters(_final_step(model).idata_.posterior, max_params)
     fig, axes = plt.subplots(
         len(scalars),
         2,

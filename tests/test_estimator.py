@@ -8,7 +8,7 @@ import pytest
 from sklearn.exceptions import ConvergenceWarning
 
 from skbayes import BayesianLinearRegressor
-from skbayes._arviz import group_names
+from skbayes._arviz import group_names, is_arviz_1
 
 
 @pytest.fixture
@@ -71,11 +71,12 @@ def test_inference_data_groups_and_coords(regression_data):
         "coef[weight]",
         "sigma",
     ]
+    # The installed ArviZ's names of the HDI's bounds, of the estimator's mass.
+    bounds = ["hdi94_lb", "hdi94_ub"] if is_arviz_1() else ["hdi_3%", "hdi_97%"]
     assert {
         "mean",
         "sd",
-        "hdi_3%",
-        "hdi_97%",
+        *bounds,
         "mcse_mean",
         "ess_bulk",
         "ess_tail",

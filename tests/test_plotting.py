@@ -4,11 +4,15 @@ import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.stats import norm
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from sklearn.pipeline import make_pipeline  # noqa: E402
+from sklearn.preprocessing import StandardScaler  # noqa: E402
 
 from skbayes import BayesianLinearRegressor  # noqa: E402
+from skbayes._predictive import gaussian_mixture_interval, hdi  # noqa: E402
 from skbayes.plotting import (  # noqa: E402
     plot_diagnostics,
     plot_predicted_vs_observed,
@@ -66,8 +70,8 @@ def test_regression_bands(fitted):
     assert len(ax.lines) == 11  # 10 posterior lines and the mean
     labels = [text.get_text() for text in ax.get_legend().get_texts()]
     assert labels == [
-        "94% HDI of new observations",
-        "94% HDI of the mean",
+        "94% interval of new observations",
+        "94% interval of the mean",
         "posterior draws",
         "posterior mean",
         "observed",
@@ -103,3 +107,94 @@ def test_multi_target_fits_are_refused(fitted):
     model = BayesianLinearRegressor(random_state=0).fit(X, np.column_stack([y, y]))
     with pytest.raises(ValueError, match="single-target"):
         plot_regression(model, X)
+
+
+def _band(collection):
+    """(x, lower, upper) of a fill_between band on a common grid of x."""
+    vertices = collection.get_paths()[0].vertices
+    n = (len(vertices) - 3) // 2
+    x, lower = vertices[1 : n + 1, 0], vertices[1 : n + 1, 1]
+    upper = vertices[n + 2 : 2 * n + 2, 1][::-1]
+    return x, lower, upper
+
+
+def test_smooth_bands_match_the_draws(fitted):
+    model, X, y = fitted
+    ax = plot_regression(model, X, y, feature="dose")
+    x, lower, upper = _band(ax.collections[1])
+    rows = np.column_stack([x, np.full_like(x, X["age"].mean())])
+    samples = model.posterior_samples_
+    mu = samples["intercept"][:, None] + samples["coef"] @ rows.T
+    # The exact band and the draws' central interval agree within 4 Monte
+    # Carlo standard errors of a 3% quantile: sqrt(p (1 - p) / ESS) over the
+    # density there, about 0.04 sd of mu for 4000 effective draws.
+    draws_band = np.quantile(mu, [0.03, 0.97], axis=0)
+    ess = model.diagnostics_["min_ess_bulk"]
+    se = np.sqrt(0.03 * 0.97 / ess) / norm.pdf(norm.ppf(0.97)) * mu.std(axis=0)
+    assert np.all(np.abs(lower - draws_band[0]) < 4 * se)
+    assert np.all(np.abs(upper - draws_band[1]) < 4 * se)
+    # Smooth: the band of a line is convex in x, so its second differences of
+    # width have one sign; the HDI of the draws at each point has no such shape.
+    width = upper - lower
+    assert np.all(np.diff(width, 2) > -1e-9 * width.max())
+    draws_width = np.diff(hdi(mu, 0.94), axis=1)[:, 0]
+    assert np.any(np.diff(draws_width, 2) < -1e-9 * width.max())
+
+
+def test_gaussian_mixture_interval_is_exact_for_one_gaussian():
+    mean, sd = np.array([[1.0, -2.0]]), np.array([[2.0, 0.5]])
+    interval = gaussian_mixture_interval(mean, sd, 0.9)
+    np.testing.assert_allclose(
+        interval,
+        [
+            [1.0 - 2.0 * 1.6448536, 1.0 + 2.0 * 1.6448536],
+            [-2.0 - 0.5 * 1.6448536, -2.0 + 0.5 * 1.6448536],
+        ],
+        rtol=1e-7,
+    )
+
+
+def test_shrinkage_priors_fall_back_to_the_hdi_of_the_draws(fitted):
+    _, X, y = fitted
+    model = BayesianLinearRegressor(
+        coef_prior="laplace", prior_scale=1.0, num_samples=300, random_state=0
+    ).fit(X, y)
+    ax = plot_regression(model, X, y)
+    labels = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert labels[:2] == ["94% HDI of new observations", "94% HDI of the mean"]
+
+
+@pytest.fixture(scope="module")
+def pipeline(fitted):
+    _, X, y = fitted
+    pipe = make_pipeline(StandardScaler(), BayesianLinearRegressor(random_state=0))
+    return pipe.fit(X, y), X, y
+
+
+def test_pipelines_plot_in_their_input_space(pipeline):
+    pipe, X, y = pipeline
+    ax = plot_regression(pipe, X, y, feature="dose")
+    assert ax.get_xlabel() == "dose"
+    x, lower, upper = _band(ax.collections[1])
+    np.testing.assert_allclose([x.min(), x.max()], [X["dose"].min(), X["dose"].max()])
+    rows = pd.DataFrame({"dose": x, "age": X["age"].mean()})
+    mean = pipe.predict(rows)
+    assert np.all((lower < mean) & (mean < upper))
+    ax = plot_predicted_vs_observed(pipe, X, y)
+    assert "of observations inside" in ax.get_title()
+    assert plot_diagnostics(pipe).shape == (4, 2)
+    ax = plot_prior_predictive(pipe, X, y, feature="age", n_lines=5, random_state=0)
+    assert len(ax.lines) == 5 and ax.get_xlabel() == "age"
+
+
+def test_prior_predictive_of_an_unfitted_autoscaled_pipeline(fitted):
+    _, X, y = fitted
+    pipe = make_pipeline(StandardScaler(), BayesianLinearRegressor())
+    with pytest.raises(ValueError, match="autoscale=True"):
+        plot_prior_predictive(pipe, X, n_lines=5)
+    ax = plot_prior_predictive(pipe, X, y, n_lines=5, random_state=0)
+    assert len(ax.lines) == 5
+    assert not hasattr(pipe[-1], "n_features_in_")  # nothing was fitted
+    # The lines span values on the scale of y, as autoscaled priors put them.
+    heights = np.concatenate([line.get_ydata() for line in ax.lines])
+    assert 0.1 * np.std(y) < np.std(heights) < 100 * np.std(y)

@@ -177,12 +177,12 @@ def test_arviz_1_plots_of_the_tutorials(workflow):
     model, X, _ = workflow
     idata = model.idata_
     trace = az.plot_trace_dist(idata, var_names=["intercept", "coef", "sigma"])
-    assert set(trace.viz.children) >= {"intercept", "coef", "sigma"}
+    assert set(trace.viz["plot"].data_vars) == {"intercept", "coef", "sigma"}
     posterior = az.plot_dist(idata, var_names=["coef"])
     az.add_lines(posterior, {"coef": [5.0, 2.0, -1.0]})
-    assert posterior.viz["coef"].sizes["feature"] == 3
+    assert posterior.viz["plot"]["coef"].sizes["feature"] == 3
     forest = az.plot_forest(idata, var_names=["coef"], combined=True)
-    assert "coef" in forest.viz.children
+    assert "point_estimate" in forest.viz.children
     model.sample_posterior_predictive(X, extend_inferencedata=True, random_state=0)
     light = idata.constant_data["X"].sel(feature="light", drop=True)
     idata["constant_data"]["light"] = light
