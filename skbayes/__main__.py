@@ -32,20 +32,27 @@ def main():
         f"in {elapsed:.1f} s (compilation included)\n"
     )
     print("Posterior summary")
-    with np.printoptions(precision=3):
-        print(model.summary().round(3).to_string())
+    print(model.summary(round_to=3).to_string())
     print("\nDiagnostics")
     print(
         f"  max r_hat {diagnostics['max_r_hat']:.4f}   "
         f"min bulk ESS {diagnostics['min_ess_bulk']:.0f}   "
         f"divergences {diagnostics['num_divergences']}"
     )
+    n_draws = diagnostics["num_chains"] * diagnostics["num_draws"]
+    print(
+        f"  ESS is the number of independent draws that would estimate each mean "
+        f"as well as these {n_draws} do;\n  it exceeds {n_draws} when successive "
+        "NUTS draws are anticorrelated, as they often are here."
+    )
 
     mean, std = model.predict(X_test, return_std=True)
     interval = model.predict_interval(X_test)
     print(
-        f"\nPredictions on {len(X_test)} held-out rows (first 8), "
-        f"{model.hdi_prob:.0%} HDI of a new observation"
+        f"\nPredictions on {len(X_test)} held-out rows (first 8): the posterior mean, "
+        "and the sd and\n"
+        f"{model.hdi_prob:.0%} HDI of a new observation there (the uncertainty of "
+        "the coefficients plus the noise)"
     )
     print(f"  {'observed':>9} {'mean':>8} {'sd':>7} {'hdi low':>9} {'hdi high':>9}")
     for obs, m, s, (low, high) in zip(y_test[:8], mean, std, interval, strict=False):

@@ -209,6 +209,8 @@ def _run_kernel(
 
     with _progress_bar(total, num_warmup, progress_bar) as bar:
         program = compiled(sample_segment, "sample_segment", static, args, example_args)
+        if bar is not None:
+            bar.start()
         # The first call starts the chains itself: any state of the right
         # structure will do.
         state = placeholder_argument(program, 0)

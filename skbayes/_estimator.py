@@ -5,6 +5,7 @@ import time
 from collections.abc import Mapping
 from contextlib import contextmanager
 from numbers import Integral, Real
+from pathlib import Path
 
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
@@ -35,7 +36,7 @@ from ._inference_data import (
     predictive_inference_data,
     prior_inference_data,
 )
-from ._numpyro_model import numpyro_model
+from ._numpyro_model import numpyro_model, site_descriptions
 from ._predictive import (
     dense_rows,
     hdi,
@@ -50,6 +51,31 @@ from ._simulate import sample_prior_parameters
 from ._suffstats import sufficient_statistics
 from ._threads import single_threaded_blas
 from ._warnings import warn_at_caller
+
+
+def _annotated_graph(body, plate_sizes, descriptions):
+    """Lines of a ``render_model`` graph with plate sizes and prior settings.
+
+    NumPyro labels a plate by its name and a site by its distribution's
+    family; a reader of the graph wants the sizes (``feature (3)``) and the
+    settings (``coef ~ Normal(0, 2.5)``) too.
+    """
+    lines = []
+    for line in body:
+        for plate, size in plate_sizes.items():
+            line = line.replace(f"label={plate} ", f'label="{plate} ({size})" ')
+        if "distribution_description_node" in line and descriptions:
+            head, _, tail = line.partition('label="')
+            entries, _, rest = tail.partition('" ')
+            described = []
+            for entry in entries.split("\\l"):
+                site, _, family = entry.partition(" ~ ")
+                if site in descriptions and family != "Deterministic":
+                    entry = f"{site} ~ {descriptions[site]}"
+                described.append(entry)
+            line = head + 'label="' + "\\l".join(described) + '" ' + rest
+        lines.append(line)
+    return lines
 
 
 def _require_weight(stats):
@@ -1224,13 +1250,22 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
             n_rows, n_features = check_array(X).shape
             prior = resolve_priors(self.get_params(), n_features)[0]
             x_mean = np.zeros(n_features)
-        return render_model(
+        graph = render_model(
             numpyro_model(prior, self.fit_intercept, x_mean),
             model_args=(np.zeros((1, n_features)),),
             model_kwargs={"y": np.zeros(n_rows)},
-            filename=filename,
             render_distributions=render_distributions,
         )
+        graph.body = _annotated_graph(
+            graph.body,
+            {"feature": n_features, "obs": n_rows},
+            site_descriptions(prior) if render_distributions else {},
+        )
+        if filename is not None:
+            # As numpyro.render_model writes it: the format from the suffix.
+            path = Path(filename)
+            graph.render(path.with_suffix(""), format=path.suffix[1:], cleanup=True)
+        return graph
 
     def summary(self, **kwargs):
         """ArviZ summary of the posterior.

@@ -90,3 +90,60 @@ def numpyro_model(prior, fit_intercept, x_mean):
             numpyro.sample("y", dist.Normal(intercept + X @ coef, sigma), obs=y)
 
     return model
+
+
+def _number(values):
+    """A setting as the graph shows it: one number, or the list of them."""
+    values = np.atleast_1d(np.asarray(values, dtype=float))
+    if np.all(values == values[0]):
+        return f"{values[0]:.4g}"
+    return "[" + ", ".join(f"{value:.4g}" for value in values) + "]"
+
+
+def site_descriptions(prior):
+    """The prior of each sample site with its settings, as ``render_model`` shows.
+
+    Parameters
+    ----------
+    prior : Prior
+
+    Returns
+    -------
+    descriptions : dict of str
+        Site name to a text such as ``"Normal(0, 2.5)"``.
+    """
+
+    def normal_or_flat(loc, scale):
+        if scale is None:
+            return "flat"
+        return f"Normal({_number(loc)}, {_number(scale)})"
+
+    loc, scale = prior.coef_loc, prior.coef_scale
+    coef = {
+        "normal": lambda: normal_or_flat(loc, scale),
+        "student_t": lambda: (
+            f"StudentT({_number(prior.coef_df)}, {_number(loc)}, {_number(scale)})"
+        ),
+        "laplace": lambda: f"Laplace({_number(loc)}, {_number(scale)})",
+        "horseshoe": lambda: (
+            f"Normal({_number(loc)}, {_number(scale)} x shrinkage), regularised "
+            "horseshoe"
+        ),
+    }[prior.coef_prior]()
+    descriptions = {"coef": coef}
+    intercept = normal_or_flat(prior.intercept_loc, prior.intercept_scale)
+    descriptions["intercept_at_mean"] = descriptions["intercept"] = intercept
+    if prior.coef_prior == "horseshoe":
+        descriptions["global_scale"] = f"HalfCauchy({_number(prior.global_scale)})"
+        half_df = _number(prior.coef_df / 2)
+        descriptions["slab_variance"] = f"InverseGamma({half_df}, {half_df})"
+        descriptions["local_scale"] = "HalfCauchy(1)"
+    noise = {
+        "exponential": f"Exponential(rate={_number(1.0 / prior.noise_scale)})",
+        "half_normal": f"HalfNormal({_number(prior.noise_scale)})",
+        "half_cauchy": f"HalfCauchy({_number(prior.noise_scale)})",
+    }[prior.noise_prior]
+    descriptions["sigma"] = noise
+    sigma = "sigma" if prior.noise is None else _number(prior.noise)
+    descriptions["y"] = f"Normal(intercept + X @ coef, {sigma})"
+    return descriptions

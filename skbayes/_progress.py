@@ -17,6 +17,15 @@ class _Bar:
         self._bar = tqdm(total=total, desc="compiling", unit="it")
         self._num_warmup = num_warmup
 
+    def start(self):
+        """Start the clock once the sampler is compiled (or loaded).
+
+        The bar shows "compiling" until then; its rate, and so its ETA, count
+        sampling only, not the seconds a first fit spends compiling.
+        """
+        self._bar.reset(total=self._bar.total)
+        self._bar.set_description("warmup" if self._num_warmup else "sampling")
+
     def update(self, iteration, divergences):
         """Advance to ``iteration`` (at most the total), with the divergences so far."""
         iteration = min(int(iteration), self._bar.total)

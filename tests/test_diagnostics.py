@@ -221,3 +221,28 @@ def test_concurrent_fits_each_report_their_own_progress(regression_data, capsys)
     err = capsys.readouterr().err
     assert "250/250" in err and "300/300" in err
     assert err.count("Sampled 4 chains x") == 2
+
+
+def test_progress_bar_rate_starts_after_compiling(regression_data, monkeypatch):
+    """The clock restarts once the sampler is ready: compiling is not in the ETA."""
+    import skbayes._progress as progress
+
+    events = []
+    original_start, original_update = progress._Bar.start, progress._Bar.update
+
+    def start(self):
+        events.append(("start", self._bar.n, self._bar.desc))
+        original_start(self)
+
+    def update(self, iteration, divergences):
+        events.append(("update", iteration, None))
+        original_update(self, iteration, divergences)
+
+    monkeypatch.setattr(progress._Bar, "start", start)
+    monkeypatch.setattr(progress._Bar, "update", update)
+    X, y = regression_data(n_samples=30)
+    BayesianLinearRegressor(progress_bar=True, random_state=0).fit(X, y)
+    # Started once, while still at zero iterations and labelled "compiling",
+    # before the first segment's update.
+    assert events[0] == ("start", 0, "compiling")
+    assert [kind for kind, *_ in events[1:]] == ["update"] * (len(events) - 1)

@@ -198,11 +198,18 @@ def test_render_model_draws_the_graph(workflow):
     source = graph.source
     for node in ("coef", "intercept_at_mean", "sigma", "y", "feature", "obs"):
         assert node in source
+    # Plate sizes, and each prior with its settings.
+    assert 'label="feature (3)"' in source and 'label="obs (60)"' in source
+    scales = model._priors[0].coef_scale
+    assert "coef ~ Normal(0, [" + ", ".join(f"{s:.4g}" for s in scales) in source
+    assert "y ~ Normal(intercept + X @ coef, sigma)" in source
     textbook = BayesianLinearRegressor(
         autoscale=False, prior_scale=20.0, noise_prior="half_cauchy"
     ).render_model(X=np.zeros((10, 1)))
     assert (
-        "HalfCauchy" in textbook.source and "intercept_at_mean" not in textbook.source
+        "sigma ~ HalfCauchy(1)" in textbook.source
+        and "coef ~ Normal(0, 20)" in textbook.source
+        and "intercept_at_mean" not in textbook.source
     )
     with pytest.raises(Exception, match="fitted"):
         BayesianLinearRegressor().render_model()
