@@ -1273,7 +1273,8 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         Parameters
         ----------
         **kwargs
-            Passed to :func:`arviz.summary`. ``hdi_prob`` (default: the
+            Passed to :func:`arviz.summary`. ``var_names`` defaults to the
+            model's parameters for the posterior. ``hdi_prob`` (default: the
             estimator's) is the mass of highest-density intervals on both ArviZ
             lines (ArviZ 1.x's ``ci_prob``, with ``ci_kind="hdi"``).
 
@@ -1287,6 +1288,10 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         """
         check_is_fitted(self)
         hdi_prob = kwargs.pop("hdi_prob", self.hdi_prob)
+        if kwargs.get("group", "posterior") == "posterior":
+            # The model's parameters, not the mu a posterior predictive check
+            # adds to the posterior.
+            kwargs.setdefault("var_names", list(self._posterior_groups.posterior))
         return summary(self.idata_, hdi_prob=hdi_prob, **kwargs)
 
     def __sklearn_tags__(self):

@@ -306,10 +306,16 @@ def plot_predicted_vs_observed(model, X, y, hdi_prob=None, ax=None):
     return ax
 
 
-def _scalar_parameters(posterior, max_params):
-    """(label, draws of shape (chain, draw)) for each scalar, up to max_params."""
+def _scalar_parameters(posterior, names, max_params):
+    """(label, draws of shape (chain, draw)) for each scalar, up to max_params.
+
+    Only the variables in ``names`` (the model's parameters: not ``mu``, which
+    the posterior holds after a posterior predictive check).
+    """
     scalars = []
     for name, values in posterior.data_vars.items():
+        if name not in names:
+            continue
         if values.ndim == 2:
             scalars.append((name, values.values))
             continue
@@ -344,7 +350,10 @@ def plot_diagnostics(model, max_params=8, n_bins=20):
     check_is_fitted(model)
     _single_target(model)
     plt = _pyplot()
-    scalars = _scalar_parameters(_final_step(model).idata_.posterior, max_params)
+    final = _final_step(model)
+    scalars = _scalar_parameters(
+        final.idata_.posterior, final.posterior_samples_, max_params
+    )
     fig, axes = plt.subplots(
         len(scalars),
         2,

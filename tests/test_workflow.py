@@ -10,6 +10,7 @@ import pytest
 
 from skbayes import BayesianLinearRegressor
 from skbayes._arviz import az, is_arviz_1
+from skbayes.plotting import plot_diagnostics
 
 matplotlib.use("Agg")
 
@@ -154,6 +155,10 @@ def test_posterior_keeps_the_regression_function_at_the_training_rows(workflow):
     # The extended posterior is kept when pickled, not rebuilt without mu.
     loaded = pickle.loads(pickle.dumps(model))
     assert "mu" in loaded.idata_.posterior.data_vars
+    # The summary and the diagnostics plot stay on the model's parameters.
+    assert not any(name.startswith("mu") for name in model.summary().index)
+    assert len(model.summary(var_names=["mu"])) == len(X)
+    assert plot_diagnostics(model).shape == (5, 2)
 
 
 @only_arviz_0
