@@ -36,6 +36,7 @@ from ._inference_data import (
     predictive_inference_data,
     prior_inference_data,
 )
+from ._kernels import COEF_PRIORS
 from ._numpyro_model import numpyro_model, site_descriptions
 from ._predictive import (
     dense_rows,
@@ -46,7 +47,7 @@ from ._predictive import (
     predictive_quantiles,
     predictive_std,
 )
-from ._priors import COEF_PRIORS, NOISE_PRIORS, resolve_priors
+from ._priors import NOISE_PRIORS, resolve_priors
 from ._simulate import sample_prior_parameters
 from ._suffstats import sufficient_statistics
 from ._threads import single_threaded_blas

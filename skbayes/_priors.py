@@ -10,7 +10,6 @@ from dataclasses import dataclass
 import numpy as np
 
 NOISE_PRIORS = ("exponential", "half_normal", "half_cauchy")
-COEF_PRIORS = ("normal", "student_t", "laplace", "horseshoe")
 
 
 @dataclass(frozen=True)
