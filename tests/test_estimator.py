@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from _monte_carlo import assert_mean_is
 from sklearn.exceptions import ConvergenceWarning
 
 from skbayes import BayesianLinearRegressor
@@ -28,10 +29,7 @@ def test_fitted_attributes(fitted):
     np.testing.assert_allclose(model.coef_, [2.0, -1.0, 0.5], atol=0.2)
     np.testing.assert_allclose(model.sigma_, 0.5, rtol=0.2)
     # The Rao-Blackwellised means agree with the means of the draws.
-    draws = model.posterior_samples_["coef"]
-    np.testing.assert_array_less(
-        np.abs(model.coef_ - draws.mean(0)), 4 * draws.std(0) / np.sqrt(1000)
-    )
+    assert_mean_is(model.posterior_samples_["coef"], model.coef_)
     assert model.coef_hdi_.shape == (3, 2)
     assert np.all(model.coef_hdi_[:, 0] < model.coef_)
     assert np.all(model.coef_ < model.coef_hdi_[:, 1])
@@ -130,9 +128,8 @@ def test_sample_posterior_predictive(fitted):
     np.testing.assert_array_equal(
         few, model.sample_posterior_predictive(X[:7], n_samples=25, random_state=1)
     )
-    mean, std = model.predict(X[:7], return_std=True)
-    se = std / np.sqrt(4000)
-    np.testing.assert_array_less(np.abs(draws.mean(0) - mean), 4 * se)
+    mean = model.predict(X[:7])
+    assert_mean_is(draws, mean)
 
 
 def test_prior_predictive_unfitted_textbook_model(rng):

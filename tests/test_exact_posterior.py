@@ -11,18 +11,11 @@ import numpy as np
 import pytest
 import scipy.integrate
 import scipy.stats
+from _monte_carlo import Z
+from _monte_carlo import effective_sizes as ess
 from sklearn.exceptions import ConvergenceWarning
 
 from skbayes import BayesianLinearRegressor
-from skbayes._arviz import az
-
-Z = 4.0  # standard errors allowed: a false alarm has probability ~6e-5 per check
-
-
-def ess(draws):
-    """Bulk ESS of each column of (n_draws, k) draws from 4 concatenated chains."""
-    chains = draws.reshape(4, -1, draws.shape[-1])
-    return np.array([az.ess(chains[..., j]) for j in range(draws.shape[-1])])
 
 
 def joint_draws(model):
