@@ -3,8 +3,10 @@
 The kernel sees only the small arrays of a
 :class:`~skbayes._whitening.WhitenedProblem` (one entry per coefficient
 direction), never the data. Its compiled form therefore depends on the number
-of directions (padded to a bucket), targets, chains and draws, and is reused
-for any number of rows, any prior setting and any seed.
+of directions (padded to a bucket), targets and chains, the warmup schedule
+and the coefficient prior, and is reused for any number of rows or draws, any
+prior setting and any seed (the draws come in segments of :data:`SEGMENT`
+iterations).
 
 The sampled state of one chain is ``x = (z_1, ..., z_d, tau)``:
 

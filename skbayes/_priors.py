@@ -52,9 +52,9 @@ class Prior:
     noise_prior: str
     noise_scale: float
     noise: float | None
-    coef_prior: str = "normal"
-    coef_df: float = 4.0
-    global_scale: float = 0.01
+    coef_prior: str
+    coef_df: float
+    global_scale: float
 
     @property
     def reference_scale(self):
