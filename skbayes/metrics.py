@@ -18,12 +18,12 @@ scorers of whatever wraps the estimator.
 import numpy as np
 from scipy.special import logsumexp
 from sklearn.compose import TransformedTargetRegressor
-from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._arviz import loo
 from ._dask import is_dask_collection
 from ._estimator import BayesianLinearRegressor
+from ._pipelines import final_step, to_final_step
 from ._predictive import linear_predictor, row_chunks
 
 __all__ = ["elpd_loo", "log_predictive_density"]
@@ -36,23 +36,17 @@ def _final_estimator(estimator, X, caller):
     at any depth of nesting; ``X`` goes through the public ``transform`` of
     each pipeline's leading steps.
     """
-    pipelines = []
-    final = estimator
-    while True:
-        if isinstance(final, TransformedTargetRegressor):
-            # Scoring the original y would need the Jacobian of the target
-            # transform, which a general transformer does not provide.
-            raise TypeError(
-                f"{caller} cannot score a TransformedTargetRegressor: the density "
-                "of the original y needs the Jacobian of the target transform, "
-                "which a general transformer does not provide. Score the "
-                "transformed target with the fitted regressor_ (y transformed by "
-                "transformer_), or use a bare BayesianLinearRegressor."
-            )
-        if not isinstance(final, Pipeline):
-            break
-        pipelines.append(final)
-        final = final.steps[-1][1]
+    final = final_step(estimator)
+    if isinstance(final, TransformedTargetRegressor):
+        # Scoring the original y would need the Jacobian of the target
+        # transform, which a general transformer does not provide.
+        raise TypeError(
+            f"{caller} cannot score a TransformedTargetRegressor: the density "
+            "of the original y needs the Jacobian of the target transform, "
+            "which a general transformer does not provide. Score the "
+            "transformed target with the fitted regressor_ (y transformed by "
+            "transformer_), or use a bare BayesianLinearRegressor."
+        )
     if not isinstance(final, BayesianLinearRegressor):
         what = type(estimator).__name__
         if final is not estimator:
@@ -67,9 +61,7 @@ def _final_estimator(estimator, X, caller):
         # Scoring needs every row at once; a computed Dask DataFrame is a
         # pandas one, whose column names are then checked as for pandas.
         X = X.compute()
-    for pipeline in pipelines:
-        if len(pipeline.steps) > 1:
-            X = pipeline[:-1].transform(X)
+    X = to_final_step(estimator, X)
     # The same validation as predict: feature count and names, sparse as CSR.
     X = validate_data(
         final, X, reset=False, accept_sparse="csr", dtype=[np.float64, np.float32]

@@ -14,11 +14,12 @@ indexed as its input columns, and the other steps transform the rows on the
 way to the estimator.
 """
 
+from functools import partial
+
 import numpy as np
-from sklearn.base import clone
-from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
+from ._pipelines import final_step, fitted_preprocessing, to_final_step
 from ._predictive import gaussian_mixture_interval, hdi, linear_predictor
 
 __all__ = [
@@ -45,26 +46,16 @@ def _axes(ax):
     return ax
 
 
-def _final_step(model):
-    """The estimator of ``model``: itself, or the last step of a Pipeline."""
-    return model[-1] if isinstance(model, Pipeline) else model
-
-
-def _to_estimator(model, rows):
-    """``rows`` of the model's input, as its estimator sees them."""
-    return model[:-1].transform(rows) if isinstance(model, Pipeline) else rows
-
-
 def _fitted_axes(model, ax, hdi_prob):
     """Check a fitted single-target model; Axes to draw on and the HDI mass."""
     check_is_fitted(model)
     _single_target(model)
-    final = _final_step(model)
+    final = final_step(model)
     return _axes(ax), final.hdi_prob if hdi_prob is None else hdi_prob
 
 
 def _single_target(model):
-    final = _final_step(model)
+    final = final_step(model)
     if hasattr(final, "coef_") and final.coef_.ndim == 2:
         raise ValueError(
             "The plots take a single-target fit; fit one estimator per column of y."
@@ -144,22 +135,24 @@ def plot_prior_predictive(
     ax = _axes(ax)
     column, name = _feature_index(model, X, feature)
     grid, rows = _feature_grid(X, column, 100)
-    final = _final_step(model)
+    final = final_step(model)
     fitted = hasattr(final, "posterior_samples_")
-    if isinstance(model, Pipeline) and not fitted:
-        # The preprocessing of an unfitted Pipeline is fitted on X, on a copy.
-        model = Pipeline([*clone(model[:-1]).fit(X).steps, model.steps[-1]])
+    if fitted:
+        transform = partial(to_final_step, model)
+    else:
+        # The preprocessing of an unfitted Pipeline is fitted on X, on copies.
+        transform = fitted_preprocessing(model, X)
     # An unfitted estimator with autoscaled priors takes their scale from
     # (X, y), as a fit would; the lines are then drawn along the grid.
     prior_rows = rows if fitted or y is None else X
     _, params = final.sample_prior_predictive(
-        _to_estimator(model, _model_input(model, prior_rows)),
+        transform(_model_input(model, prior_rows)),
         None if fitted else y,
         n_samples=n_lines,
         random_state=random_state,
         return_params=True,
     )
-    design = _to_estimator(model, _model_input(model, rows))
+    design = transform(_model_input(model, rows))
     lines = linear_predictor(design, params["intercept"], params["coef"]).T
     drawn = ax.plot(grid, lines, color="C0", alpha=0.3, linewidth=1)
     drawn[0].set_label("prior regression lines")
@@ -198,10 +191,10 @@ def plot_regression(model, X, y=None, feature=0, hdi_prob=None, n_lines=0, ax=No
     ax : matplotlib Axes
     """
     ax, hdi_prob = _fitted_axes(model, ax, hdi_prob)
-    final = _final_step(model)
+    final = final_step(model)
     column, name = _feature_index(model, X, feature)
     grid, rows = _feature_grid(X, column, 100)
-    design = _to_estimator(model, _model_input(model, rows))
+    design = to_final_step(model, _model_input(model, rows))
     design = np.asarray(design.toarray() if hasattr(design, "toarray") else design)
     samples = final.posterior_samples_
     mu = linear_predictor(design, samples["intercept"], samples["coef"])
@@ -350,7 +343,7 @@ def plot_diagnostics(model, max_params=8, n_bins=20):
     check_is_fitted(model)
     _single_target(model)
     plt = _pyplot()
-    final = _final_step(model)
+    final = final_step(model)
     scalars = _scalar_parameters(
         final.idata_.posterior, final.posterior_samples_, max_params
     )

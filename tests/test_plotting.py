@@ -198,3 +198,18 @@ def test_prior_predictive_of_an_unfitted_autoscaled_pipeline(fitted):
     # The lines span values on the scale of y, as autoscaled priors put them.
     heights = np.concatenate([line.get_ydata() for line in ax.lines])
     assert 0.1 * np.std(y) < np.std(heights) < 100 * np.std(y)
+
+
+def test_nested_pipelines_plot_through_every_step(pipeline):
+    _, X, y = pipeline
+    inner = make_pipeline(StandardScaler(), BayesianLinearRegressor(random_state=0))
+    nested = make_pipeline(StandardScaler(with_std=False), inner).fit(X, y)
+    ax = plot_regression(nested, X, y, feature="dose")
+    x, lower, upper = _band(ax.collections[1])
+    mean = nested.predict(pd.DataFrame({"dose": x, "age": X["age"].mean()}))
+    assert np.all((lower < mean) & (mean < upper))
+    unfitted = make_pipeline(
+        StandardScaler(), make_pipeline(StandardScaler(), BayesianLinearRegressor())
+    )
+    ax = plot_prior_predictive(unfitted, X, y, n_lines=3, random_state=0)
+    assert len(ax.lines) == 3
