@@ -96,6 +96,14 @@ def test_posterior_matches_the_in_memory_fit(client, dask_data):
     expected_mean, expected_std = model.predict(first_block, return_std=True)
     np.testing.assert_allclose(mean.blocks[0].compute(), expected_mean, rtol=1e-12)
     np.testing.assert_allclose(std.blocks[0].compute(), expected_std, rtol=1e-12)
+    # Every summary predict forwards is lazy too, block by block.
+    lazy = model.predict(X, return_interval=True, prob=0.8, quantiles=[0.1, 0.9])
+    assert all(isinstance(part, da.Array) for part in lazy)
+    eager = model.predict(
+        first_block, return_interval=True, prob=0.8, quantiles=[0.1, 0.9]
+    )
+    for part, expected in zip(lazy, eager, strict=True):
+        np.testing.assert_allclose(part.blocks[0].compute(), expected, rtol=1e-12)
 
 
 def test_dataframes_keep_their_feature_names(client, dask_data):
