@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import scipy.integrate
 import scipy.stats
-from _monte_carlo import Z
+from _monte_carlo import Z, assert_mean_is
 from _monte_carlo import effective_sizes as ess
 from sklearn.exceptions import ConvergenceWarning
 
@@ -242,3 +242,42 @@ def test_simulation_based_calibration():
     for column in ranks.T:
         counts = np.bincount(column * n_bins // 100, minlength=n_bins)
         assert scipy.stats.chisquare(counts).pvalue > 1e-3, counts
+
+
+NOISE_LOGPDF = {
+    "exponential": lambda s, scale: -s / scale,
+    "half_normal": lambda s, scale: -0.5 * (s / scale) ** 2,
+    "half_cauchy": lambda s, scale: -np.log1p((s / scale) ** 2),
+}
+
+
+@pytest.mark.parametrize("noise_prior", sorted(NOISE_LOGPDF))
+def test_each_noise_prior_matches_quadrature_over_sigma(rng, noise_prior):
+    """Few rows, so that the noise prior shapes the posterior of sigma."""
+    n_obs, scale = 15, 0.5
+    x = rng.normal(size=n_obs)
+    y = 1.0 + 2.0 * x + rng.normal(size=n_obs)
+    model = BayesianLinearRegressor(
+        autoscale=False,
+        prior_scale=None,
+        intercept_prior_scale=None,
+        noise_prior=noise_prior,
+        noise_prior_scale=scale,
+        num_samples=2000,
+        random_state=0,
+    ).fit(x[:, None], y)
+    # Flat coefficient priors integrate out to sigma^-(n - 2) exp(-RSS / 2 sigma^2).
+    A = np.column_stack([np.ones(n_obs), x])
+    rss = np.sum((y - A @ np.linalg.lstsq(A, y, rcond=None)[0]) ** 2)
+    grid = np.geomspace(1e-3, 50.0, 200_001)
+    log_post = (
+        -(n_obs - 2) * np.log(grid)
+        - rss / (2 * grid**2)
+        + NOISE_LOGPDF[noise_prior](grid, scale)
+    )
+    density = np.exp(log_post - log_post.max())
+    density /= scipy.integrate.trapezoid(density, grid)
+    sigma = model.posterior_samples_["sigma"]
+    for power in (1, 2):
+        moment = scipy.integrate.trapezoid(grid**power * density, grid)
+        assert_mean_is(sigma**power, moment)
