@@ -110,13 +110,37 @@ def _cpu_description():
     return f"{platform.machine()} {platform.processor()} {flags.strip()}"
 
 
+def program_modules():
+    """The skbayes modules a compiled program is traced from.
+
+    :mod:`skbayes._kernels` and every skbayes module it imports, transitively:
+    an edit to any of them makes a new program, so all are in the cache key.
+    """
+    import importlib
+
+    from . import _kernels
+
+    found, pending = {}, [_kernels]
+    while pending:
+        module = pending.pop()
+        if module.__name__ in found:
+            continue
+        found[module.__name__] = module
+        for value in vars(module).values():
+            owner = getattr(value, "__module__", None) or getattr(value, "__name__", "")
+            if isinstance(owner, str) and owner.startswith("skbayes."):
+                pending.append(importlib.import_module(owner))
+    return [found[name] for name in sorted(found)]
+
+
 @functools.cache
 def _kernel_source_digest():
     """Hash of the kernels' source: an edited kernel is a new program."""
-    from . import _kernels
-
-    with open(_kernels.__file__, "rb") as source:
-        return hashlib.sha256(source.read()).hexdigest()
+    digest = hashlib.sha256()
+    for module in program_modules():
+        with open(module.__file__, "rb") as source:
+            digest.update(source.read())
+    return digest.hexdigest()
 
 
 def _environment_key():

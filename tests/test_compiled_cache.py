@@ -171,3 +171,13 @@ def test_processes_share_the_cache_and_write_it_concurrently(tmp_path):
     np.testing.assert_array_equal(draws[0], draws[2])
     np.testing.assert_array_equal(draws[1], draws[2])
     assert all(int(output[0]) >= 0 for output in outputs)
+
+
+def test_the_key_covers_every_module_a_program_is_traced_from(monkeypatch):
+    """A kernel that calls into another skbayes module puts it in the key."""
+    from skbayes import _kernels, _predictive
+
+    assert [m.__name__ for m in _compiled.program_modules()] == ["skbayes._kernels"]
+    monkeypatch.setattr(_kernels, "borrowed", _predictive.hdi, raising=False)
+    names = [m.__name__ for m in _compiled.program_modules()]
+    assert names == ["skbayes._kernels", "skbayes._predictive"]
