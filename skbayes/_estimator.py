@@ -37,6 +37,7 @@ from ._inference_data import (
     prior_inference_data,
 )
 from ._kernels import COEF_PRIORS
+from ._noise_priors import NOISE_PRIORS
 from ._numpyro_model import numpyro_model, site_descriptions
 from ._predictive import (
     dense_rows,
@@ -47,7 +48,7 @@ from ._predictive import (
     predictive_quantiles,
     predictive_std,
 )
-from ._priors import NOISE_PRIORS, resolve_priors
+from ._priors import resolve_priors
 from ._simulate import sample_prior_parameters
 from ._suffstats import sufficient_statistics
 from ._threads import single_threaded_blas
@@ -189,12 +190,21 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         Standard deviation of the intercept prior, multiplied by ``sd(y)`` when
         ``autoscale=True``. ``None`` puts a flat prior on the intercept.
 
-    noise_prior : {"exponential", "half_normal", "half_cauchy"}, default="exponential"
-        Family of the prior of the noise scale ``sigma``.
+    noise_prior : {"exponential", "half_normal", "half_cauchy", "half_student_t"}, \
+            default="exponential"
+        Family of the prior of the noise scale ``sigma``. ``"half_student_t"``
+        with ``noise_prior_df=3`` and ``noise_prior_scale=2.5`` is brms's
+        default prior on ``sigma``.
 
     noise_prior_scale : float, default=1.0
         Scale of the noise prior (the mean of the exponential), multiplied by
         ``sd(y)`` when ``autoscale=True``.
+
+    noise_prior_df : float in (0, 1e6], default=3.0
+        Degrees of freedom of the half-Student-t noise prior; unused by the
+        other families.
+
+        .. versionadded:: 0.2
 
     noise : float or None, default=None
         If set, the noise scale is known and fixed to this value (in the units
@@ -364,6 +374,7 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         # Beyond these the float32 sampler cannot resolve the prior: a Student-t
         # with more than 1e6 degrees of freedom is the Normal to that precision.
         "coef_prior_df": [Interval(Real, 0, 1e6, closed="right")],
+        "noise_prior_df": [Interval(Real, 0, 1e6, closed="right")],
         "horseshoe_global_scale": [Interval(Real, 1e-12, 1e2, closed="both")],
     }
 
@@ -377,6 +388,7 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         intercept_prior_scale=2.5,
         noise_prior="exponential",
         noise_prior_scale=1.0,
+        noise_prior_df=3.0,
         noise=None,
         autoscale=True,
         num_warmup=1000,
@@ -397,6 +409,7 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         self.intercept_prior_scale = intercept_prior_scale
         self.noise_prior = noise_prior
         self.noise_prior_scale = noise_prior_scale
+        self.noise_prior_df = noise_prior_df
         self.noise = noise
         self.autoscale = autoscale
         self.num_warmup = num_warmup

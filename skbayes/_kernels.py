@@ -29,10 +29,7 @@ import jax.numpy as jnp
 from jax import lax
 from numpyro.infer.hmc import hmc
 
-#: Indices of the noise prior families understood by the kernel. ``"fixed"`` is
-#: the known-noise model: ``tau`` is then a decoupled standard normal that is
-#: discarded.
-NOISE_FAMILIES = {"exponential": 0, "half_normal": 1, "half_cauchy": 2, "fixed": 3}
+from ._noise_priors import NOISE_FAMILIES, log_noise_prior
 
 _trace_count = 0
 
@@ -75,7 +72,10 @@ class KernelInputs(NamedTuple):
     ref_over_prior : array of shape ()
         ``sigma_ref`` divided by the scale of the noise prior.
     family : array of shape (), int32
-        Noise prior family, an index of :data:`NOISE_FAMILIES`.
+        Noise prior family, an index of
+        :data:`skbayes._noise_priors.NOISE_FAMILIES`.
+    noise_df : array of shape ()
+        Degrees of freedom of the noise prior (read by the half-Student-t only).
     """
 
     lik_prec: jax.Array
@@ -86,6 +86,7 @@ class KernelInputs(NamedTuple):
     t_scale: jax.Array
     ref_over_prior: jax.Array
     family: jax.Array
+    noise_df: jax.Array
 
 
 @jax.custom_jvp
@@ -105,17 +106,6 @@ def _excess_log_noise(t):
 def _excess_log_noise_jvp(primals, tangents):
     (t,), (t_dot,) = primals, tangents
     return _excess_log_noise(t), -jnp.expm1(-2.0 * t) * t_dot
-
-
-def _log_noise_prior(family, ratio):
-    """Log density of the noise prior at ``ratio = sigma / scale``, up to a constant."""
-    branches = (
-        lambda r: -r,  # exponential
-        lambda r: -0.5 * r * r,  # half-normal
-        lambda r: -jnp.log1p(r * r),  # half-Cauchy
-        lambda r: jnp.zeros_like(r),  # fixed noise: unused
-    )
-    return lax.switch(family, branches, ratio)
 
 
 def potential_energy(inputs, x):
@@ -154,7 +144,11 @@ def potential_energy(inputs, x):
     conflict = -0.5 * jnp.sum(decay * p / precision * shift**2)
     ratio = inputs.ref_over_prior * jnp.exp(t)
     log_sigma = (
-        log_lik + log_det + conflict + _log_noise_prior(inputs.family, ratio) + t
+        log_lik
+        + log_det
+        + conflict
+        + log_noise_prior(inputs.family, ratio, inputs.noise_df)
+        + t
     )
     energy_sigma = jnp.where(known, 0.5 * tau * tau, -log_sigma)
     return 0.5 * jnp.dot(z, z) + energy_sigma
@@ -312,7 +306,9 @@ def horseshoe_energy(inputs, horseshoe, x):
     ratio = inputs.ref_over_prior * jnp.exp(t)
     known = inputs.family == NOISE_FAMILIES["fixed"]
     noise_energy = jnp.where(
-        known, 0.5 * tau * tau, -(log_lik + _log_noise_prior(inputs.family, ratio) + t)
+        known,
+        0.5 * tau * tau,
+        -(log_lik + log_noise_prior(inputs.family, ratio, inputs.noise_df) + t),
     )
     intercept_energy = (
         0.5

@@ -10,11 +10,7 @@ import numpyro
 import numpyro.distributions as dist
 from numpyro.distributions import constraints
 
-_NOISE_DISTRIBUTIONS = {
-    "exponential": lambda scale: dist.Exponential(1.0 / scale),
-    "half_normal": dist.HalfNormal,
-    "half_cauchy": dist.HalfCauchy,
-}
+from ._noise_priors import NOISE_PRIORS
 
 
 def _normal_or_flat(loc, scale):
@@ -81,8 +77,9 @@ def numpyro_model(prior, fit_intercept, x_mean):
                 "intercept", _normal_or_flat(prior.intercept_loc, prior.intercept_scale)
             )
         if prior.noise is None:
+            family = NOISE_PRIORS[prior.noise_prior]
             sigma = numpyro.sample(
-                "sigma", _NOISE_DISTRIBUTIONS[prior.noise_prior](prior.noise_scale)
+                "sigma", family.distribution(prior.noise_scale, prior.noise_df)
             )
         else:
             sigma = prior.noise
@@ -138,12 +135,9 @@ def site_descriptions(prior):
         half_df = _number(prior.coef_df / 2)
         descriptions["slab_variance"] = f"InverseGamma({half_df}, {half_df})"
         descriptions["local_scale"] = "HalfCauchy(1)"
-    noise = {
-        "exponential": f"Exponential(rate={_number(1.0 / prior.noise_scale)})",
-        "half_normal": f"HalfNormal({_number(prior.noise_scale)})",
-        "half_cauchy": f"HalfCauchy({_number(prior.noise_scale)})",
-    }[prior.noise_prior]
-    descriptions["sigma"] = noise
+    descriptions["sigma"] = NOISE_PRIORS[prior.noise_prior].describe(
+        prior.noise_scale, prior.noise_df
+    )
     sigma = "sigma" if prior.noise is None else _number(prior.noise)
     descriptions["y"] = f"Normal(intercept + X @ coef, {sigma})"
     return descriptions

@@ -9,8 +9,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-NOISE_PRIORS = ("exponential", "half_normal", "half_cauchy")
-
 
 @dataclass(frozen=True)
 class Prior:
@@ -30,9 +28,12 @@ class Prior:
         Whether the intercept prior is on the value at the mean of ``X``
         (rstanarm's convention under autoscaling) rather than at ``X = 0``.
     noise_prior : str
-        Family of the noise-scale prior, one of :data:`NOISE_PRIORS`.
+        Family of the noise-scale prior, a key of
+        :data:`skbayes._noise_priors.NOISE_PRIORS`.
     noise_scale : float
         Scale of the noise-scale prior.
+    noise_df : float
+        Degrees of freedom of the noise-scale prior (the half-Student-t's).
     noise : float or None
         Known noise scale; when set the noise prior is unused.
     coef_prior : str
@@ -51,6 +52,7 @@ class Prior:
     intercept_centred: bool
     noise_prior: str
     noise_scale: float
+    noise_df: float
     noise: float | None
     coef_prior: str
     coef_df: float
@@ -129,6 +131,7 @@ def resolve_priors(params, n_features, design=None):
         "noise_prior_scale",
         "noise",
         "coef_prior_df",
+        "noise_prior_df",
         "horseshoe_global_scale",
     ):
         _check_positive_finite(name, params[name])
@@ -151,6 +154,7 @@ def resolve_priors(params, n_features, design=None):
             intercept_centred=params["autoscale"],
             noise_prior=params["noise_prior"],
             noise_scale=params["noise_prior_scale"] * y_scale,
+            noise_df=float(params["noise_prior_df"]),
             noise=None if params["noise"] is None else float(params["noise"]),
             coef_prior=params["coef_prior"],
             coef_df=float(params["coef_prior_df"]),

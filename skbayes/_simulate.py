@@ -6,6 +6,8 @@ This is what prior predictive checks and simulation from a known truth need
 
 import numpy as np
 
+from ._noise_priors import NOISE_PRIORS
+
 PARAMETERS = ("intercept", "coef", "sigma")
 
 
@@ -29,11 +31,8 @@ def _fixed_values(name, value, n_samples, shape):
 def _noise_draws(prior, n_samples, rng):
     if prior.noise is not None:
         return np.full(n_samples, prior.noise)
-    if prior.noise_prior == "exponential":
-        return rng.exponential(prior.noise_scale, n_samples)
-    if prior.noise_prior == "half_normal":
-        return np.abs(rng.normal(0.0, prior.noise_scale, n_samples))
-    return np.abs(prior.noise_scale * rng.standard_cauchy(n_samples))
+    family = NOISE_PRIORS[prior.noise_prior]
+    return family.draw(rng, prior.noise_scale, prior.noise_df, n_samples)
 
 
 def _coef_prior_draws(prior, shape, rng):

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.linalg
 
-from ._kernels import NOISE_FAMILIES, KernelInputs, ShrinkageInputs
+from ._kernels import KernelInputs, ShrinkageInputs
+from ._noise_priors import NOISE_FAMILIES
 
 # Noise scale, relative to the spread of y about its mean, that stands for the
 # limit sigma -> 0 when an exact fit makes the posterior of sigma improper.
@@ -63,6 +64,8 @@ class WhitenedProblem:
         ``sigma_ref`` over the scale of the noise prior.
     family : int
         Noise prior family, an index of ``NOISE_FAMILIES``.
+    noise_df : float
+        Degrees of freedom of the noise prior (the half-Student-t's).
     x_mean, x_scale : ndarray of shape (n_features,)
         Centre and scale of the features in ``theta``.
     y_scale : float
@@ -87,6 +90,7 @@ class WhitenedProblem:
     t_scale: float
     ref_over_prior: float
     family: int
+    noise_df: float
     x_mean: np.ndarray
     x_scale: np.ndarray
     y_scale: float
@@ -135,6 +139,7 @@ class WhitenedProblem:
             t_scale=np.float64(self.t_scale),
             ref_over_prior=np.float64(0.0 if known else self.ref_over_prior),
             family=np.int32(self.family),
+            noise_df=np.float64(self.noise_df),
         )
         _check_kernel_range(inputs)
         return inputs._replace(
@@ -459,6 +464,7 @@ def whiten(design, prior, target=0):
         t_scale=t_scale,
         ref_over_prior=sigma_ref * y_scale / prior.noise_scale,
         family=family,
+        noise_df=prior.noise_df,
         x_mean=design.x_mean,
         x_scale=design.x_scale,
         y_scale=y_scale,

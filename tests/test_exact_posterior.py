@@ -248,6 +248,8 @@ NOISE_LOGPDF = {
     "exponential": lambda s, scale: -s / scale,
     "half_normal": lambda s, scale: -0.5 * (s / scale) ** 2,
     "half_cauchy": lambda s, scale: -np.log1p((s / scale) ** 2),
+    # Three degrees of freedom, the estimator's default (and brms's).
+    "half_student_t": lambda s, scale: -2.0 * np.log1p((s / scale) ** 2 / 3.0),
 }
 
 
