@@ -190,7 +190,7 @@ def pointwise_log_likelihood(X, y, sample_weight, intercept, coef, sigma):
     return out
 
 
-def gaussian_mixture_interval(mean, sd, prob, iterations=60):
+def gaussian_mixture_interval(mean, sd, prob, iterations=40):
     """Central interval of an equal-weight mixture of Gaussians, per column.
 
     Parameters
@@ -203,8 +203,8 @@ def gaussian_mixture_interval(mean, sd, prob, iterations=60):
     -------
     interval : ndarray of shape (n_points, 2)
         Bounds where the mixture's CDF is ``(1 - prob) / 2`` and
-        ``(1 + prob) / 2``, found by bisection to float64 resolution of the
-        initial bracket over 2**iterations.
+        ``(1 + prob) / 2``, found by bisection to ``2**-iterations`` of the
+        initial bracket (about 20 of the widest component's sds).
     """
     from scipy.special import ndtr
 

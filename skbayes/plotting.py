@@ -22,6 +22,9 @@ from sklearn.utils.validation import check_is_fitted
 from ._pipelines import final_step, fitted_preprocessing, to_final_step
 from ._predictive import gaussian_mixture_interval, hdi, linear_predictor
 
+#: Draws of sigma over which the exact bands of plot_regression are averaged.
+_MIXTURE_DRAWS = 500
+
 __all__ = [
     "plot_diagnostics",
     "plot_predicted_vs_observed",
@@ -243,8 +246,11 @@ def _smooth_bands(final, design, sigma, prob):
     problems = getattr(final, "_problems", None)
     if final.coef_prior != "normal" or not problems:
         return None
+    # The mixture over sigma is a one-dimensional average: a few hundred draws,
+    # evenly spaced over the chains, estimate it far inside the bands' width.
+    sigma = np.asarray(sigma)[:: max(1, len(sigma) // _MIXTURE_DRAWS)]
     mean, sd = problems[0].conditional_linear_predictor(design, sigma)
-    new_sd = np.hypot(sd, np.asarray(sigma)[:, None])
+    new_sd = np.hypot(sd, sigma[:, None])
     return (
         gaussian_mixture_interval(mean, sd, prob),
         gaussian_mixture_interval(mean, new_sd, prob),
