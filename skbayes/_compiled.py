@@ -31,6 +31,7 @@ import pickle
 import platform
 import tempfile
 import threading
+import types
 from dataclasses import dataclass, field
 
 import jax
@@ -113,8 +114,9 @@ def _cpu_description():
 def program_modules():
     """The skbayes modules a compiled program is traced from.
 
-    :mod:`skbayes._kernels` and every skbayes module it imports, transitively:
-    an edit to any of them makes a new program, so all are in the cache key.
+    :mod:`skbayes._kernels` and every skbayes module it imports, transitively
+    (through names, modules and the families of registries): an edit to any of
+    them makes a new program, so all are in the cache key.
     """
     import importlib
 
@@ -126,8 +128,16 @@ def program_modules():
         if module.__name__ in found:
             continue
         found[module.__name__] = module
-        for value in vars(module).values():
-            owner = getattr(value, "__module__", None) or getattr(value, "__name__", "")
+        values = list(vars(module).values())
+        # Registries are dicts of families: follow their entries too.
+        values += [
+            v for value in values if isinstance(value, dict) for v in value.values()
+        ]
+        for value in values:
+            if isinstance(value, types.ModuleType):
+                owner = value.__name__
+            else:
+                owner = getattr(value, "__module__", None)
             if isinstance(owner, str) and owner.startswith("skbayes."):
                 pending.append(importlib.import_module(owner))
     return [found[name] for name in sorted(found)]

@@ -10,11 +10,12 @@ from functools import partial
 import jax
 import numpy as np
 
+from ._coef_priors import COEF_PRIORS
 from ._compiled import compiled, placeholder_argument
-from ._horseshoe import horseshoe_problem
 from ._kernels import SEGMENT, initial_states, sample_segment
+from ._likelihoods import LIKELIHOODS
 from ._progress import progress_bar as _progress_bar
-from ._whitening import shrinkage_inputs, whiten
+from ._whitening import whiten
 
 #: Smallest padded number of directions; see :func:`padded_dim`.
 _MIN_DIM = 4
@@ -41,19 +42,25 @@ class PosteriorDraws:
     coef : ndarray of shape (n_chains, n_draws, n_targets, n_features)
     sigma : ndarray of shape (n_chains, n_draws, n_targets)
     intercept_mean : ndarray of shape (n_targets,)
-        Posterior mean of the intercept (Rao-Blackwellised for Normal priors).
+        Posterior mean of the intercept (Rao-Blackwellised where the
+        coefficients given the noise scale are Gaussian).
     coef_mean : ndarray of shape (n_targets, n_features)
-        Posterior mean of the coefficients (Rao-Blackwellised for Normal priors).
+        Posterior mean of the coefficients (likewise).
     sample_stats : dict of ndarray
         NUTS statistics, each of shape (n_chains, n_draws, n_targets):
         ``diverging``, ``n_steps``, ``tree_depth``, ``acceptance_rate``,
         ``energy``, ``step_size``.
-    problems : list of WhitenedProblem
-        The whitened posterior of each target.
     scales : dict of ndarray
-        For the horseshoe prior: ``local_scale`` (n_chains, n_draws, n_targets,
-        n_features), ``global_scale`` and ``slab_scale`` (n_chains, n_draws,
-        n_targets), the slab in units of the slab scale; else empty.
+        Further parameters of the coefficient prior, with the target axis after
+        (chain, draw): for the horseshoe, ``local_scale`` (n_chains, n_draws,
+        n_targets, n_features), ``global_scale`` and ``slab_scale``, the slab in
+        units of the slab scale; else empty.
+    exact_fit : ndarray of shape (n_targets,), bool
+        Whether each target's fit is the limit ``sigma -> 0`` of an exact fit.
+    gaussian_problems : list of WhitenedProblem or None
+        The whitened posterior of each target when the coefficients given the
+        noise scale are exactly Gaussian (for exact conditional summaries);
+        None otherwise.
     """
 
     intercept: np.ndarray
@@ -62,8 +69,9 @@ class PosteriorDraws:
     intercept_mean: np.ndarray
     coef_mean: np.ndarray
     sample_stats: dict
-    problems: list
     scales: dict
+    exact_fit: np.ndarray
+    gaussian_problems: list | None
 
 
 def sample_posterior(
@@ -76,6 +84,7 @@ def sample_posterior(
     target_accept_prob,
     seed,
     progress_bar=False,
+    data=None,
 ):
     """Sample the posterior of a Bayesian linear regression with NUTS.
 
@@ -84,43 +93,40 @@ def sample_posterior(
     design : DesignDecomposition
         The decomposed statistics of the data.
     priors : list of Prior
-        One per target.
+        One per target, all of the same families.
     num_warmup, num_samples, num_chains : int
     target_accept_prob : float
     seed : int
         Seed of the JAX PRNG key.
     progress_bar : bool, default=False
         Show a tqdm bar of the iterations, with the phase and the divergences.
+    data : tuple, default=None
+        ``(X, Y, sample_weight)``, the training rows, for a likelihood that
+        needs them.
 
     Returns
     -------
     draws : PosteriorDraws
     """
-    problems = [whiten(design, prior, target) for target, prior in enumerate(priors)]
+    family = COEF_PRIORS[priors[0].coef_prior]
+    likelihood = LIKELIHOODS[priors[0].likelihood]
+    prepared = [
+        likelihood.prepare(design, prior, target, whiten(design, prior, target), data)
+        for target, prior in enumerate(priors)
+    ]
+    problems = [problem for problem, _ in prepared]
+    fits = [
+        family.prepare(design, prior, target, problem)
+        for target, (prior, problem) in enumerate(zip(priors, problems, strict=True))
+    ]
     dim = padded_dim(problems[0].dim)
-    coef_prior = priors[0].coef_prior
-    horseshoes = None
-    if coef_prior == "horseshoe":
-        horseshoes = [
-            horseshoe_problem(design, prior, target, problem)
-            for target, (prior, problem) in enumerate(
-                zip(priors, problems, strict=True)
-            )
-        ]
-        shrinkage = _stack([horseshoe.kernel_inputs(dim) for horseshoe in horseshoes])
-    elif coef_prior != "normal":
-        shrinkage = _stack(
-            [
-                shrinkage_inputs(problem, prior, dim)
-                for problem, prior in zip(problems, priors, strict=True)
-            ]
-        )
-    else:
-        shrinkage = None
     raw = _run_kernel(
         _stack([problem.kernel_inputs(dim) for problem in problems]),
-        shrinkage,
-        coef_prior=coef_prior,
+        _stack([fit.kernel_inputs(dim) for fit in fits]),
+        _stack([likelihood.kernel_rows(rows, dim) for _, rows in prepared]),
+        likelihood=priors[0].likelihood,
+        coef_prior=priors[0].coef_prior,
+        intercept_prior=priors[0].intercept_prior,
         num_warmup=num_warmup,
         num_samples=num_samples,
         num_chains=num_chains,
@@ -128,34 +134,29 @@ def sample_posterior(
         seed=seed,
         progress_bar=progress_bar,
     )
-    # Kernel states are (z, tau), and for the horseshoe its scales after them.
-    if horseshoes is None:
-        per_target = [
-            problem.unwhiten(x[..., : dim + 1]) + ({},)
-            for problem, x in zip(problems, raw.x, strict=True)
-        ]
-    else:
-        per_target = [
-            horseshoe.unwhiten(x)
-            for horseshoe, x in zip(horseshoes, raw.x, strict=True)
-        ]
-    # Kernel output is (target, chain, draw, ...); the public layout is
-    # (chain, draw, target, ...), as in ArviZ.
-    intercept = np.stack([draws[0] for draws in per_target], axis=-1)
-    coef = np.stack([draws[1] for draws in per_target], axis=-2)
-    sigma = np.stack([draws[2] for draws in per_target], axis=-1)
+    # The likelihood's own states come last.
+    n_coef_states = dim + 1 + family.extra_state_size(dim)
+    per_target = [
+        fit.unwhiten(x[..., :n_coef_states]) for fit, x in zip(fits, raw.x, strict=True)
+    ]
+    for draws, prior, x in zip(per_target, priors, raw.x, strict=True):
+        draws[3].update(likelihood.parameters(prior, x))
+
+    def stacked(values):
+        # Kernel output is (target, chain, draw, ...); the public layout is
+        # (chain, draw, target, ...), as in ArviZ.
+        return np.stack(values, axis=2)
+
+    intercept, coef, sigma = (
+        stacked([draws[k] for draws in per_target]) for k in range(3)
+    )
     scales = {
-        name: np.stack(
-            [draws[3][name] for draws in per_target],
-            axis=-2 if name == "local_scale" else -1,
-        )
+        name: stacked([draws[3][name] for draws in per_target])
         for name in per_target[0][3]
     }
-    if coef_prior == "normal":
-        means = [
-            problem.posterior_mean(x[..., : dim + 1])
-            for problem, x in zip(problems, raw.x, strict=True)
-        ]
+    gaussian = likelihood.GAUSSIAN and all(fit.gaussian_given_noise for fit in fits)
+    if gaussian:
+        means = [fit.posterior_mean(x) for fit, x in zip(fits, raw.x, strict=True)]
         intercept_mean = np.array([mean[0] for mean in means])
         coef_mean = np.array([mean[1] for mean in means])
     else:
@@ -169,8 +170,9 @@ def sample_posterior(
         intercept_mean=intercept_mean,
         coef_mean=coef_mean,
         sample_stats=_sample_stats(raw),
-        problems=problems,
         scales=scales,
+        exact_fit=np.array([problem.exact_fit for problem in problems]),
+        gaussian_problems=problems if gaussian else None,
     )
 
 
@@ -181,7 +183,8 @@ def _stack(per_target):
 
 def _run_kernel(
     inputs,
-    shrinkage,
+    extra,
+    rows,
     *,
     seed,
     target_accept_prob,
@@ -189,7 +192,9 @@ def _run_kernel(
     num_warmup,
     num_samples,
     num_chains,
+    likelihood,
     coef_prior,
+    intercept_prior,
 ):
     """Run the compiled sampler segment by segment, with a progress bar if asked.
 
@@ -198,9 +203,15 @@ def _run_kernel(
     draws : ChainDraws
         NumPy arrays with leading axes (n_targets, num_chains, num_samples).
     """
-    static = dict(num_warmup=num_warmup, num_chains=num_chains, coef_prior=coef_prior)
+    static = dict(
+        num_warmup=num_warmup,
+        num_chains=num_chains,
+        likelihood=likelihood,
+        coef_prior=coef_prior,
+        intercept_prior=intercept_prior,
+    )
     total = num_warmup + num_samples
-    args = (inputs, shrinkage, jax.random.key(seed), np.float32(target_accept_prob))
+    args = (inputs, extra, rows, jax.random.key(seed), np.float32(target_accept_prob))
 
     def example_args():
         # The state's structure, without compiling anything.

@@ -21,6 +21,7 @@ from sklearn.utils.validation import (
 )
 
 from ._arviz import copy_variable, extend, group_names, summary
+from ._coef_priors import COEF_PRIORS
 from ._dask import (
     by_block_lazily,
     check_dask_X,
@@ -36,18 +37,12 @@ from ._inference_data import (
     predictive_inference_data,
     prior_inference_data,
 )
-from ._kernels import COEF_PRIORS
+from ._intercept_priors import INTERCEPT_PRIORS
+from ._likelihoods import LIKELIHOODS
 from ._noise_priors import NOISE_PRIORS
 from ._numpyro_model import numpyro_model, site_descriptions
-from ._predictive import (
-    dense_rows,
-    hdi,
-    linear_predictor,
-    pointwise_log_likelihood,
-    predictive_interval,
-    predictive_quantiles,
-    predictive_std,
-)
+from ._posterior import Posterior
+from ._predictive import dense_rows, hdi, linear_predictor
 from ._priors import resolve_priors
 from ._simulate import sample_prior_parameters
 from ._suffstats import sufficient_statistics
@@ -183,22 +178,41 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         ordinary least-squares estimate.
 
     intercept_prior_loc : float or None, default=None
-        Mean of the Normal prior of the intercept. ``None`` means ``mean(y)``
-        when ``autoscale=True`` and 0 otherwise.
+        Location (the mean) of the prior of the intercept. ``None`` means
+        ``mean(y)`` when ``autoscale=True`` and 0 otherwise.
 
     intercept_prior_scale : float or None, default=2.5
-        Standard deviation of the intercept prior, multiplied by ``sd(y)`` when
-        ``autoscale=True``. ``None`` puts a flat prior on the intercept.
+        Scale of the intercept prior (the Normal's standard deviation),
+        multiplied by ``sd(y)`` when ``autoscale=True``. ``None`` puts a flat
+        prior on the intercept.
 
-    noise_prior : {"exponential", "half_normal", "half_cauchy", "half_student_t"}, \
-            default="exponential"
+    intercept_prior : {"normal", "student_t"}, default="normal"
+        Family of the intercept prior. ``"student_t"`` with
+        ``intercept_prior_df=3`` is brms's default intercept prior; its
+        heavier tails let the data move the intercept far from
+        ``intercept_prior_loc``.
+
+        .. versionadded:: 0.2
+
+    intercept_prior_df : float in (0, 1e6], default=3.0
+        Degrees of freedom of the Student-t intercept prior; unused by the
+        Normal.
+
+        .. versionadded:: 0.2
+
+    noise_prior : {"exponential", "half_normal", "half_cauchy", "half_student_t", \
+            "flat"}, default="exponential"
         Family of the prior of the noise scale ``sigma``. ``"half_student_t"``
         with ``noise_prior_df=3`` and ``noise_prior_scale=2.5`` is brms's
-        default prior on ``sigma``.
+        default prior on ``sigma``. ``"flat"`` is uniform on ``(0, inf)``,
+        Stan's prior when none is stated: it is improper, and the posterior is
+        proper only if the total weight of the rows exceeds the number of
+        parameters with flat priors plus one; fitting raises otherwise, and
+        the prior predictive cannot sample it.
 
     noise_prior_scale : float, default=1.0
         Scale of the noise prior (the mean of the exponential), multiplied by
-        ``sd(y)`` when ``autoscale=True``.
+        ``sd(y)`` when ``autoscale=True``; unused by the flat prior.
 
     noise_prior_df : float in (0, 1e6], default=3.0
         Degrees of freedom of the half-Student-t noise prior; unused by the
@@ -266,6 +280,25 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         (sqrt(n) * slab scale)`` for ``p0`` expected non-zero coefficients;
         above 1 it no longer shrinks.
 
+    likelihood : {"normal", "student_t"}, default="normal"
+        Family of the observation noise. ``"student_t"`` is robust
+        regression: ``y_i ~ StudentT(df, intercept + x_i @ coef, sigma)``, with
+        ``sigma`` the t scale and the same priors as the Normal model, as
+        bambi's ``family="t"`` and brms's ``student()``. Its posterior does
+        not reduce to sufficient statistics, so the sampler reads every row
+        (held densely, in a compiled program per power-of-two bucket of rows),
+        and ``partial_fit`` and Dask input raise an error. It takes
+        ``coef_prior`` "normal", "student_t" or "laplace".
+
+        .. versionadded:: 0.2
+
+    likelihood_df : float in (0, 1e6] or None, default=None
+        Degrees of freedom ``df`` of the Student-t likelihood. ``None`` learns
+        them under a Gamma(2, 0.1) prior (shape 2, rate 0.1; mean 20), as brms
+        and bambi do; a number fixes them. Unused by the Normal likelihood.
+
+        .. versionadded:: 0.2
+
     Attributes
     ----------
     coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
@@ -288,11 +321,16 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
 
     posterior_samples_ : dict of ndarray
         Posterior draws of ``"intercept"``, ``"coef"`` and ``"sigma"`` (and the
-        horseshoe's ``"local_scale"``, ``"global_scale"``, ``"slab_scale"``),
-        chains concatenated, draws on axis 0.
+        horseshoe's ``"local_scale"``, ``"global_scale"``, ``"slab_scale"``;
+        the Student-t likelihood's ``"df"``), chains concatenated, draws on
+        axis 0.
 
     coef_hdi_ : ndarray of shape (n_features, 2) or (n_targets, n_features, 2)
         Highest-density intervals of the coefficients at ``hdi_prob``.
+
+    df_ : float or ndarray of shape (n_targets,)
+        With ``likelihood="student_t"`` only: the posterior mean of the
+        likelihood's degrees of freedom, or their fixed value.
 
     idata_ : arviz.InferenceData or xarray.DataTree
         The installed ArviZ's container of a fit: ``InferenceData`` on ArviZ
@@ -359,6 +397,8 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         "prior_scale": [Interval(Real, 0, None, closed="neither"), "array-like", None],
         "intercept_prior_loc": [Real, None],
         "intercept_prior_scale": [Interval(Real, 0, None, closed="neither"), None],
+        "intercept_prior": [StrOptions(set(INTERCEPT_PRIORS))],
+        "intercept_prior_df": [Interval(Real, 0, 1e6, closed="right")],
         "noise_prior": [StrOptions(set(NOISE_PRIORS))],
         "noise_prior_scale": [Interval(Real, 0, None, closed="neither")],
         "noise": [Interval(Real, 0, None, closed="neither"), None],
@@ -376,6 +416,8 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         "coef_prior_df": [Interval(Real, 0, 1e6, closed="right")],
         "noise_prior_df": [Interval(Real, 0, 1e6, closed="right")],
         "horseshoe_global_scale": [Interval(Real, 1e-12, 1e2, closed="both")],
+        "likelihood": [StrOptions(set(LIKELIHOODS))],
+        "likelihood_df": [Interval(Real, 0, 1e6, closed="right"), None],
     }
 
     def __init__(
@@ -386,6 +428,8 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         prior_scale=2.5,
         intercept_prior_loc=None,
         intercept_prior_scale=2.5,
+        intercept_prior="normal",
+        intercept_prior_df=3.0,
         noise_prior="exponential",
         noise_prior_scale=1.0,
         noise_prior_df=3.0,
@@ -401,12 +445,16 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         coef_prior="normal",
         coef_prior_df=4.0,
         horseshoe_global_scale=0.01,
+        likelihood="normal",
+        likelihood_df=None,
     ):
         self.fit_intercept = fit_intercept
         self.prior_loc = prior_loc
         self.prior_scale = prior_scale
         self.intercept_prior_loc = intercept_prior_loc
         self.intercept_prior_scale = intercept_prior_scale
+        self.intercept_prior = intercept_prior
+        self.intercept_prior_df = intercept_prior_df
         self.noise_prior = noise_prior
         self.noise_prior_scale = noise_prior_scale
         self.noise_prior_df = noise_prior_df
@@ -422,6 +470,8 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         self.coef_prior = coef_prior
         self.coef_prior_df = coef_prior_df
         self.horseshoe_global_scale = horseshoe_global_scale
+        self.likelihood = likelihood
+        self.likelihood_df = likelihood_df
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -445,14 +495,27 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         self : object
             Fitted estimator.
         """
+        if is_dask_collection(X):
+            self._check_likelihood_reduces("Dask input")
         with _unchanged_on_failure(self), single_threaded_blas():
-            y, stats = self._validated_statistics(X, y, sample_weight, reset=True)
+            y, stats, rows = self._validated_statistics(X, y, sample_weight, reset=True)
             observed = None if is_dask_collection(X) else y
             return self._fit_statistics(
                 stats,
                 multi_output=np.ndim(y) == 2,
                 observed=observed,
                 weighted=sample_weight is not None,
+                rows=rows,
+            )
+
+    def _check_likelihood_reduces(self, what):
+        """Raise unless the likelihood reduces to the statistics ``what`` keeps."""
+        if LIKELIHOODS[self.likelihood].NEEDS_ROWS:
+            raise ValueError(
+                f"likelihood={self.likelihood!r} needs every row at once, but "
+                f"{what} keeps only sufficient statistics, which determine the "
+                "Normal likelihood alone. Fit in-memory data with fit(), or use "
+                "likelihood='normal'."
             )
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -481,9 +544,10 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         self : object
             Fitted estimator.
         """
+        self._check_likelihood_reduces("partial_fit")
         first_chunk = not hasattr(self, "_stats")
         with _unchanged_on_failure(self), single_threaded_blas():
-            y, stats = self._validated_statistics(
+            y, stats, _ = self._validated_statistics(
                 X, y, sample_weight, reset=first_chunk
             )
             if not first_chunk:
@@ -508,6 +572,9 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         y : ndarray or dask collection of shape (n_samples,) or (n_samples, n_targets)
             The validated targets (a Dask ``y`` is validated block by block).
         stats : SufficientStatistics
+        rows : tuple or None
+            ``(X, Y, sample_weight)`` validated, ``Y`` of shape (n_samples,
+            n_targets); None for Dask input.
         """
         if is_dask_collection(X):
             # The rows stay with Dask: only the shape, dtype, feature count and
@@ -522,7 +589,7 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
             else:
                 header = X
             validate_data(self, header, reset=reset, skip_check_array=True)
-            return y, _require_weight(dask_statistics(X, y, sample_weight))
+            return y, _require_weight(dask_statistics(X, y, sample_weight)), None
         shape = getattr(y, "shape", None)
         if shape is not None and len(shape) == 2 and shape[1] == 0:
             raise ValueError(
@@ -543,14 +610,16 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=np.float64, ensure_non_negative=True
             )
-        stats = sufficient_statistics(X, y.reshape(y.shape[0], -1), sample_weight)
-        return y, _require_weight(stats)
+        Y = y.reshape(y.shape[0], -1)
+        stats = sufficient_statistics(X, Y, sample_weight)
+        return y, _require_weight(stats), (X, Y, sample_weight)
 
-    def _fit_statistics(self, stats, multi_output, observed, weighted=False):
+    def _fit_statistics(self, stats, multi_output, observed, weighted=False, rows=None):
         """Sample the posterior given the statistics and set the fitted attributes.
 
         ``observed`` is the training ``y`` for ``observed_data``, or None when
-        the rows are not kept (``partial_fit``). Everything is computed first
+        the rows are not kept (``partial_fit``); ``rows`` are the training
+        rows, for a likelihood that needs them. Everything is computed first
         and the fitted attributes are set together at the end, so that a
         failure on the way leaves them as they were.
         """
@@ -567,10 +636,11 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
             target_accept_prob=self.target_accept_prob,
             seed=seed,
             progress_bar=self.progress_bar,
+            data=rows,
         )
         elapsed = time.perf_counter() - start
-        exact = [problem.exact_fit for problem in draws.problems]
-        if any(exact):
+        exact = draws.exact_fit
+        if exact.any():
             warn_at_caller(
                 "y is an exact linear function of X, on more rows than the fit has "
                 "parameters: the posterior of the noise scale is improper and piles "
@@ -583,7 +653,7 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
             multi_output,
             observed,
             # sigma is left out of the posterior only if no target sampled it.
-            fixed_noise=self.noise is not None or all(exact),
+            fixed_noise=self.noise is not None or exact.all(),
         )
         warn_if_not_converged(fitted["diagnostics_"])
         # One update, so that an interrupt cannot leave half the attributes new.
@@ -600,20 +670,9 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         limit of an exact fit): it is then left out of the posterior group.
         """
 
-        def flat(array):
-            # (chain, draw, target, *event) -> (draws, [target,] *event)
-            array = array.reshape((-1,) + array.shape[2:])
-            return array if multi else array[:, 0]
-
-        samples = {
-            "intercept": flat(draws.intercept),
-            "coef": flat(draws.coef),
-            "sigma": flat(draws.sigma),
-            **{name: flat(values) for name, values in draws.scales.items()},
-        }
-        sigma = samples["sigma"].mean(axis=0)
-        n_targets = draws.coef.shape[2]
-        target_names = [f"y{k}" for k in range(n_targets)]
+        posterior = Posterior.from_draws(draws, self.likelihood)
+        sigma = posterior.sigma.mean(axis=0)
+        target_names = [f"y{k}" for k in range(posterior.n_targets)]
         groups = posterior_groups(
             draws,
             multi,
@@ -623,21 +682,23 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
             known_noise=fixed_noise,
             fit_intercept=self.fit_intercept,
         )
-        coef_hdi = hdi(draws.coef.reshape((-1,) + draws.coef.shape[2:]), self.hdi_prob)
+        coef_hdi = hdi(posterior.coef, self.hdi_prob)
+        likelihood_attributes = {}
+        if "df" in posterior.scales:
+            df = posterior.scales["df"].mean(axis=0)
+            likelihood_attributes["df_"] = df if multi else float(df[0])
         return {
-            "posterior_samples_": samples,
+            **likelihood_attributes,
             "coef_": draws.coef_mean if multi else draws.coef_mean[0],
             "intercept_": (
                 draws.intercept_mean if multi else float(draws.intercept_mean[0])
             ),
-            "sigma_": sigma if multi else float(sigma),
+            "sigma_": sigma if multi else float(sigma[0]),
             "coef_hdi_": coef_hdi if multi else coef_hdi[0],
             "diagnostics_": convergence_diagnostics(
                 groups.posterior, groups.sample_stats["diverging"]
             ),
-            # The whitened posterior of each target, for exact conditional
-            # summaries (skbayes.plotting's smooth bands).
-            "_problems": list(draws.problems),
+            "_posterior": posterior,
             # idata_ is built from these on first use.
             "_posterior_groups": groups,
             "_idata": None,
@@ -680,36 +741,22 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
             and set(idata["posterior"].data_vars) == set(groups.posterior)
         )
 
-    def _posterior_by_target(self, compute):
-        """``compute(intercept, coef, sigma)`` on the draws of each target."""
-        samples = self.posterior_samples_
-        if self.coef_.ndim == 1:
-            return [compute(samples["intercept"], samples["coef"], samples["sigma"])]
-        return [
-            compute(
-                samples["intercept"][:, k],
-                samples["coef"][:, k],
-                samples["sigma"][:, k],
+    @property
+    def posterior_samples_(self):
+        """Posterior draws by name, chains concatenated (see class doc)."""
+        if "_posterior" not in vars(self):
+            raise AttributeError(
+                "posterior_samples_ is set by fit: this BayesianLinearRegressor is "
+                "not fitted."
             )
-            for k in range(self.coef_.shape[0])
-        ]
+        return {
+            name: self._for_targets(values, axis=1)
+            for name, values in self._posterior.samples().items()
+        }
 
-    def _stack_targets(self, results):
-        """One result per target -> targets on the last axis (none for 1-D y)."""
-        return results[0] if self.coef_.ndim == 1 else np.stack(results, axis=-1)
-
-    def _per_target(self, compute):
-        """Apply ``compute(intercept, coef, sigma)`` per target; targets stack last."""
-        return self._stack_targets(self._posterior_by_target(compute))
-
-    def _predictive_summary(self, X, summarise):
-        """``summarise(X, intercept, coef, sigma)`` of shape (n_rows, m), per target.
-
-        Several targets go before the last axis, as (n_rows, n_targets, m).
-        """
-        X = self._validate_X(X).astype(np.float64, copy=False)
-        values = self._per_target(lambda *draws: summarise(X, *draws))
-        return values if values.ndim == 2 else np.swapaxes(values, -1, -2)
+    def _for_targets(self, values, axis=-1):
+        """Results with a target axis at ``axis``, without it for a 1-D ``y``."""
+        return values if self.coef_.ndim == 2 else np.take(values, 0, axis=axis)
 
     def _feature_names(self):
         n_features = self.n_features_in_
@@ -783,6 +830,10 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         return_std : bool, default=False
             Also return the standard deviation of the posterior predictive
             distribution of a new observation: parameter uncertainty plus noise.
+            With ``likelihood="student_t"`` the noise variance of a draw is
+            ``sigma**2 * df / (df - 2)``; if any draw has ``df <= 2`` the
+            predictive variance is infinite and the sd is ``inf`` (intervals
+            and quantiles stay finite).
         return_interval : bool, default=False
             Also return the highest-density interval of a new observation, as
             :meth:`predict_interval` gives it.
@@ -833,12 +884,10 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
             outputs = [()] * (1 + return_std)
             return by_block_lazily(self, X, "predict", outputs, return_std=return_std)
         X = self._validate_X(X).astype(np.float64, copy=False)
-        y_mean = X @ self.coef_.T + self.intercept_
+        y_mean = self._for_targets(self._posterior.mean(X))
         if not return_std:
             return y_mean
-        return y_mean, self._per_target(
-            lambda intercept, coef, sigma: predictive_std(X, intercept, coef, sigma)
-        )
+        return y_mean, self._for_targets(self._posterior.predictive_std(X))
 
     def predict_interval(self, X, prob=None):
         """Highest-density interval of the posterior predictive of new observations.
@@ -862,9 +911,8 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
             raise ValueError(f"prob must be in (0, 1); got {prob!r}.")
         if is_dask_collection(X):
             return by_block_lazily(self, X, "predict_interval", [(2,)], prob=prob)
-        return self._predictive_summary(
-            X, lambda X, *draws: predictive_interval(X, *draws, prob)
-        )
+        X = self._validate_X(X).astype(np.float64, copy=False)
+        return self._for_targets(self._posterior.interval(X, prob), axis=1)
 
     def predict_quantiles(self, X, quantiles):
         """Quantiles of the posterior predictive distribution of new observations.
@@ -898,9 +946,8 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
             return by_block_lazily(
                 self, X, "predict_quantiles", [levels.shape], quantiles=levels
             )
-        return self._predictive_summary(
-            X, lambda X, *draws: predictive_quantiles(X, *draws, levels)
-        )
+        X = self._validate_X(X).astype(np.float64, copy=False)
+        return self._for_targets(self._posterior.quantiles(X, levels), axis=1)
 
     def sample_y(self, X, n_samples=1, random_state=0):
         """Draws of the regression function at ``X``, laid out as GPR's ``sample_y``.
@@ -929,14 +976,10 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         _check_n_samples(n_samples)
         X = self._validate_X(X).astype(np.float64, copy=False)
         rng = check_random_state(random_state)
-        n_draws = self.posterior_samples_["sigma"].shape[0]
+        n_draws = self._posterior.n_draws
         index = rng.choice(n_draws, n_samples, replace=n_samples > n_draws)
-        functions = self._per_target(
-            lambda intercept, coef, sigma: linear_predictor(
-                X, intercept[index], coef[index]
-            )
-        )
-        return np.moveaxis(functions, 0, -1)
+        functions = np.moveaxis(self._posterior.functions(X, index), 0, -1)
+        return self._for_targets(functions, axis=1)
 
     def sample_posterior_predictive(
         self,
@@ -977,7 +1020,7 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         """
         X = self._validate_X(X).astype(np.float64, copy=False)
         rng = np.random.default_rng(check_random_state(random_state).randint(2**31))
-        n_draws = self.posterior_samples_["sigma"].shape[0]
+        n_draws = self._posterior.n_draws
         if n_samples is None:
             index = np.arange(n_draws)
         elif extend_inferencedata:
@@ -1006,12 +1049,10 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
                     X, observed.reshape(observed.shape[0], -1), None
                 )
 
-        def draw(intercept, coef, sigma):
-            mu = linear_predictor(X, intercept[index], coef[index])
-            return mu, mu + sigma[index, None] * rng.standard_normal(mu.shape)
-
-        mu_draws, y_draws = zip(*self._posterior_by_target(draw), strict=True)
-        mu_draws, y_draws = self._stack_targets(mu_draws), self._stack_targets(y_draws)
+        mu_draws, y_draws = (
+            self._for_targets(draws)
+            for draws in self._posterior.observations(X, index, rng)
+        )
         if extend_inferencedata:
             group = "predictions" if predictions else "posterior_predictive"
             extend(
@@ -1032,6 +1073,46 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
                 # plot_lm(y_model="mu") reads it there.
                 copy_variable(self.idata_, "mu", "posterior_predictive", "posterior")
         return y_draws
+
+    def log_pointwise_predictive_density(self, X, y):
+        """Log posterior predictive density of each row of ``y`` at ``X``.
+
+        ``log mean_s p(y_i | intercept_s + X_i coef_s, sigma_s)`` over the
+        posterior draws ``s``: the log pointwise predictive density of Gelman,
+        Hwang and Vehtari (2014), for held-out data. Computed in chunks of
+        rows; :func:`skbayes.metrics.log_predictive_density` is its mean.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+
+        Returns
+        -------
+        lppd : ndarray of shape (n_samples,) or (n_samples, n_targets)
+        """
+        X = self._validate_X(X).astype(np.float64, copy=False)
+        Y = self._validate_targets(X, y)
+        return self._for_targets(self._posterior.log_predictive_density(X, Y))
+
+    def _validate_targets(self, X, y):
+        """``y`` as float64 (n_samples, n_targets), checked against ``X`` and fit."""
+        y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
+        if y.shape[0] != X.shape[0]:
+            raise ValueError(
+                f"y has {y.shape[0]} rows but X has {X.shape[0]}; they must match."
+            )
+        Y = y.reshape(y.shape[0], -1)
+        if Y.shape[1] != self._posterior.n_targets or y.ndim > 2:
+            expected = (
+                "a 1-D y (or one column)"
+                if self.coef_.ndim == 1
+                else f"{self._posterior.n_targets} target columns"
+            )
+            raise ValueError(
+                f"The estimator was fitted on {expected}, but y has shape {y.shape}."
+            )
+        return Y
 
     def compute_log_likelihood(self, X, y, sample_weight=None):
         """Add the pointwise log-likelihood of the training data to ``idata_``.
@@ -1057,9 +1138,9 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
             ``idata_``, with a ``log_likelihood`` group holding ``y``.
         """
         X = self._validate_X(X).astype(np.float64, copy=False)
-        y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
+        Y = self._validate_targets(X, y)
         observed = self._observed()
-        if y.shape != observed.shape or not np.allclose(y, observed):
+        if Y.size != observed.size or not np.allclose(Y.ravel(), observed.ravel()):
             raise ValueError(
                 "y must be the training targets: the log-likelihood is that of the "
                 "observed data in idata_.observed_data."
@@ -1067,14 +1148,8 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=np.float64, ensure_non_negative=True
         )
-        Y = y.reshape(y.shape[0], -1)
         self._check_training_rows(X, Y, sample_weight)
-        log_lik = self._stack_targets(
-            [
-                pointwise_log_likelihood(X, Y[:, k], sample_weight, *draws)
-                for k, draws in enumerate(self._posterior_by_target(lambda *d: d))
-            ]
-        )
+        log_lik = self._for_targets(self._posterior.log_likelihood(X, Y, sample_weight))
         extend(
             self.idata_,
             log_likelihood_inference_data(
@@ -1172,8 +1247,9 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         ]
         y_draws = [
             linear_predictor(X, d["intercept"], d["coef"])
-            + d["sigma"][:, None] * rng.standard_normal((n_samples, X.shape[0]))
-            for d in draws
+            + d["sigma"][:, None]
+            * prior.likelihood_family.draw_noise(d, rng, (n_samples, X.shape[0]))
+            for prior, d in zip(priors, draws, strict=True)
         ]
 
         def combine(arrays, axis):

@@ -93,9 +93,12 @@ def posterior_groups(
         "intercept": target_dims,
         "coef": target_dims + ["feature"],
         "sigma": target_dims,
-        "local_scale": target_dims + ["feature"],
-        "global_scale": target_dims,
-        "slab_scale": target_dims,
+        # Further parameters of the priors and the likelihood: per feature
+        # when they have an axis after the target's.
+        **{
+            name: target_dims + ["feature"] * (values.ndim - 3)
+            for name, values in draws.scales.items()
+        },
         "y": ["obs_id"] + target_dims,
         **{name: target_dims for name in sample_stats},
     }
@@ -199,10 +202,10 @@ def prior_inference_data(
         groups,
         coords=coords,
         dims={
-            "intercept": target_dims,
             "coef": target_dims + ["feature"],
-            "sigma": target_dims,
             "y": ["obs_id"] + target_dims,
+            # Scalars per target: intercept, sigma, the likelihood's own.
+            **{name: target_dims for name in parameters if name not in ("coef", "y")},
         },
     )
 

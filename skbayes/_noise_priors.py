@@ -7,8 +7,8 @@ prior predictive. The sampler picks a family by its index in
 :data:`NOISE_PRIORS`; ``"fixed"``, after the families, is the known-noise model,
 whose noise state is a decoupled standard normal that is discarded.
 
-Every family has a scale and takes a degrees-of-freedom setting, which only the
-half-Student-t reads.
+Every family takes a scale and a degrees-of-freedom setting; the
+half-Student-t reads both, the flat prior neither.
 """
 
 from collections.abc import Callable
@@ -18,6 +18,9 @@ import jax.numpy as jnp
 import numpy as np
 import numpyro.distributions as dist
 from jax import lax
+from numpyro.distributions import constraints
+
+from ._densities import student_t_energy
 
 
 @dataclass(frozen=True)
@@ -34,13 +37,21 @@ class NoisePrior:
     describe : callable
         ``(scale, df) -> str``, as the model's graph shows the prior.
     draw : callable
-        ``(rng, scale, df, n) -> ndarray`` of ``n`` draws of ``sigma``.
+        ``(rng, scale, df, n) -> ndarray`` of ``n`` draws of ``sigma``, or None
+        for an improper prior, which cannot be sampled.
+
+    An improper family (``draw`` None) has no scale: its density is the same
+    for every ``noise_prior_scale``.
     """
 
     log_density: Callable
     distribution: Callable
     describe: Callable
-    draw: Callable
+    draw: Callable | None
+
+    @property
+    def improper(self):
+        return self.draw is None
 
 
 NOISE_PRIORS = {
@@ -65,12 +76,22 @@ NOISE_PRIORS = {
     ),
     "half_student_t": NoisePrior(
         # brms's default prior on sigma is student_t(3, 0, 2.5 sd(y)), halved.
-        log_density=lambda r, df: -0.5 * (df + 1.0) * jnp.log1p(r * r / df),
+        log_density=lambda r, df: -student_t_energy(r, df),
         distribution=lambda scale, df: dist.FoldedDistribution(
             dist.StudentT(df, 0.0, scale)
         ),
         describe=lambda scale, df: f"HalfStudentT({df:.4g}, {scale:.4g})",
         draw=lambda rng, scale, df, n: np.abs(scale * rng.standard_t(df, n)),
+    ),
+    "flat": NoisePrior(
+        # Stan's prior on sigma when none is stated: uniform on (0, inf). It is
+        # improper; `skbayes._whitening` says when the posterior is proper.
+        log_density=lambda r, df: jnp.zeros_like(r),
+        distribution=lambda scale, df: dist.ImproperUniform(
+            constraints.positive, (), ()
+        ),
+        describe=lambda scale, df: "flat on (0, inf)",
+        draw=None,
     ),
 }
 

@@ -6,7 +6,8 @@ larger than :data:`CHUNK_CELLS` unless the caller asks for all draws.
 
 import numpy as np
 import scipy.sparse
-from scipy.special import ndtri
+
+from ._noise import stratified_levels
 
 #: Upper bound on the cells of a temporary ``draws x rows`` array.
 CHUNK_CELLS = 1 << 22
@@ -42,15 +43,17 @@ def dense_rows(X):
     return np.asarray(X, dtype=np.float64)
 
 
-def predictive_std(X, intercept, coef, sigma):
+def predictive_std(X, intercept, coef, sigma, noise):
     """Posterior predictive standard deviation of a new observation at each row.
 
     Exact from the posterior moments: the variance of the linear predictor over
-    the draws plus the mean noise variance. Costs ``O(n_rows n_features**2)``,
-    in chunks of rows. The linear predictor is written about the centre of the
-    rows, with features and predictions in units of their spread, so that
-    columns far from zero (where intercept and slopes are strongly correlated)
-    and data of extreme magnitude lose no digits to cancellation or overflow.
+    the draws plus the mean noise variance (infinite if any draw's noise has
+    infinite variance, as a Student-t's with ``df <= 2`` does). Costs
+    ``O(n_rows n_features**2)``, in chunks of rows. The linear predictor is
+    written about the centre of the rows, with features and predictions in
+    units of their spread, so that columns far from zero (where intercept and
+    slopes are strongly correlated) and data of extreme magnitude lose no digits
+    to cancellation or overflow.
 
     Returns
     -------
@@ -64,13 +67,14 @@ def predictive_std(X, intercept, coef, sigma):
     slopes = coef * (spread / unit)
     params = np.column_stack([at_centre, slopes])
     cov = np.atleast_2d(np.cov(params, rowvar=False))
-    noise_var = np.mean((sigma / unit) ** 2)
+    noise_var = np.mean((sigma / unit) ** 2 * noise.variance())
     variance = np.empty(X.shape[0])
     for rows in row_chunks(X.shape[0], 1 + X.shape[1]):
         chunk = (dense_rows(X[rows]) - centre) / spread
         design = np.column_stack([np.ones(chunk.shape[0]), chunk])
         variance[rows] = np.einsum("ij,jk,ik->i", design, cov, design) + noise_var
-    return unit * np.sqrt(np.maximum(variance, 0.0))
+    with np.errstate(invalid="ignore"):
+        return unit * np.sqrt(np.maximum(variance, 0.0))
 
 
 def _centre_and_spread(X):
@@ -82,17 +86,6 @@ def _centre_and_spread(X):
         spread = np.maximum(spread, deviation.max(axis=0, initial=0.0))
     spread[~(spread > 0)] = 1.0
     return centre, spread
-
-
-def stratified_normal(n_draws, seed=0):
-    """Standard normal quantiles at stratified levels, in a fixed shuffled order.
-
-    Pairing the i-th posterior draw with the i-th of these gives a stratified
-    sample of the posterior predictive that is the same at every call and for
-    every row, whatever other rows are predicted with it.
-    """
-    levels = (np.arange(n_draws) + 0.5) / n_draws
-    return ndtri(levels)[np.random.default_rng(seed).permutation(n_draws)]
 
 
 def hdi(samples, prob):
@@ -123,14 +116,14 @@ def hdi(samples, prob):
     return np.stack([lower, upper], axis=-1)
 
 
-def _stratified_predictive(X, intercept, coef, sigma, summarise):
+def _stratified_predictive(X, intercept, coef, sigma, noise, summarise):
     """Apply ``summarise`` to stratified posterior predictive draws, chunk by chunk.
 
     Each posterior draw is paired with a fixed stratified noise quantile, so the
     result is the same at every call and for each row whatever other rows come
     with it.
     """
-    noise = sigma * stratified_normal(sigma.shape[0])
+    noise = sigma * noise.quantiles(stratified_levels(sigma.shape[0]))
     return np.concatenate(
         [
             summarise(linear_predictor(X[rows], intercept, coef) + noise[:, None])
@@ -139,7 +132,7 @@ def _stratified_predictive(X, intercept, coef, sigma, summarise):
     )
 
 
-def predictive_interval(X, intercept, coef, sigma, prob):
+def predictive_interval(X, intercept, coef, sigma, noise, prob):
     """HDI of the posterior predictive of a new observation at each row.
 
     Returns
@@ -147,11 +140,11 @@ def predictive_interval(X, intercept, coef, sigma, prob):
     interval : ndarray of shape (n_rows, 2)
     """
     return _stratified_predictive(
-        X, intercept, coef, sigma, lambda draws: hdi(draws, prob)
+        X, intercept, coef, sigma, noise, lambda draws: hdi(draws, prob)
     )
 
 
-def predictive_quantiles(X, intercept, coef, sigma, quantiles):
+def predictive_quantiles(X, intercept, coef, sigma, noise, quantiles):
     """Quantiles of the posterior predictive of a new observation at each row.
 
     Returns
@@ -159,15 +152,20 @@ def predictive_quantiles(X, intercept, coef, sigma, quantiles):
     values : ndarray of shape (n_rows, n_quantiles)
     """
     return _stratified_predictive(
-        X, intercept, coef, sigma, lambda draws: np.quantile(draws, quantiles, axis=0).T
+        X,
+        intercept,
+        coef,
+        sigma,
+        noise,
+        lambda draws: np.quantile(draws, quantiles, axis=0).T,
     )
 
 
-def pointwise_log_likelihood(X, y, sample_weight, intercept, coef, sigma):
+def pointwise_log_likelihood(X, y, sample_weight, intercept, coef, sigma, noise):
     """Log-likelihood of each row under each draw, computed in chunks of rows.
 
-    A row of weight ``w`` contributes ``w`` times its Gaussian log density, as a
-    row repeated ``w`` times would.
+    A row of weight ``w`` contributes ``w`` times its log density, as a row
+    repeated ``w`` times would.
 
     Parameters
     ----------
@@ -175,18 +173,41 @@ def pointwise_log_likelihood(X, y, sample_weight, intercept, coef, sigma):
     y, sample_weight : ndarray of shape (n_rows,)
     intercept, sigma : ndarray of shape (n_draws,)
     coef : ndarray of shape (n_draws, n_features)
+    noise : GaussianNoise or StudentTNoise
+        The noise distribution of the draws.
 
     Returns
     -------
     log_lik : ndarray of shape (n_draws, n_rows)
     """
     out = np.empty((sigma.shape[0], X.shape[0]))
-    log_norm = -0.5 * np.log(2 * np.pi) - np.log(sigma)[:, None]
     for rows in row_chunks(X.shape[0], sigma.shape[0]):
         residual = y[rows] - linear_predictor(X[rows], intercept, coef)
-        out[:, rows] = sample_weight[rows] * (
-            log_norm - 0.5 * (residual / sigma[:, None]) ** 2
-        )
+        out[:, rows] = sample_weight[rows] * _log_density(residual, sigma, noise)
+    return out
+
+
+def _log_density(residual, sigma, noise):
+    """Log density of ``residual`` (n_draws, n_rows) under each draw's noise."""
+    return noise.log_density(residual / sigma[:, None]) - np.log(sigma)[:, None]
+
+
+def log_mean_density(X, y, intercept, coef, sigma, noise):
+    """``log mean_s p(y_i | intercept_s + X_i coef_s, sigma_s)`` of each row.
+
+    The log pointwise predictive density over the draws ``s``, in chunks of rows.
+
+    Returns
+    -------
+    lpd : ndarray of shape (n_rows,)
+    """
+    from scipy.special import logsumexp
+
+    out = np.empty(X.shape[0])
+    for rows in row_chunks(X.shape[0], sigma.shape[0]):
+        residual = y[rows] - linear_predictor(X[rows], intercept, coef)
+        log_density = _log_density(residual, sigma, noise)
+        out[rows] = logsumexp(log_density, axis=0) - np.log(sigma.size)
     return out
 
 

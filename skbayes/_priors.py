@@ -9,6 +9,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._coef_priors import COEF_PRIORS
+from ._intercept_priors import INTERCEPT_PRIORS
+from ._likelihoods import LIKELIHOODS
+
 
 @dataclass(frozen=True)
 class Prior:
@@ -21,9 +25,14 @@ class Prior:
     coef_scale : ndarray of shape (n_features,) or None
         Standard deviations of those priors; ``None`` is a flat prior.
     intercept_loc : float
-        Mean of the Normal prior of the intercept.
+        Location of the prior of the intercept.
     intercept_scale : float or None
-        Its standard deviation; ``None`` is a flat prior.
+        Its scale; ``None`` is a flat prior.
+    intercept_prior : str
+        Family of the intercept prior, a key of
+        :data:`skbayes._intercept_priors.INTERCEPT_PRIORS`.
+    intercept_df : float
+        Degrees of freedom of a Student-t intercept prior.
     intercept_centred : bool
         Whether the intercept prior is on the value at the mean of ``X``
         (rstanarm's convention under autoscaling) rather than at ``X = 0``.
@@ -37,18 +46,26 @@ class Prior:
     noise : float or None
         Known noise scale; when set the noise prior is unused.
     coef_prior : str
-        Family of the coefficient priors, one of :data:`COEF_PRIORS`; for the
-        horseshoe ``coef_scale`` is the slab scale.
+        Family of the coefficient priors, a key of
+        :data:`skbayes._coef_priors.COEF_PRIORS`; for the horseshoe
+        ``coef_scale`` is the slab scale.
     coef_df : float
         Degrees of freedom of the Student-t prior or of the horseshoe's slab.
     global_scale : float
         Scale of the horseshoe's global shrinkage, relative to the slab scale.
+    likelihood : str
+        Family of the likelihood, a key of
+        :data:`skbayes._likelihoods.LIKELIHOODS`.
+    likelihood_df : float or None
+        Fixed degrees of freedom of a Student-t likelihood; None learns them.
     """
 
     coef_loc: np.ndarray
     coef_scale: np.ndarray | None
     intercept_loc: float
     intercept_scale: float | None
+    intercept_prior: str
+    intercept_df: float
     intercept_centred: bool
     noise_prior: str
     noise_scale: float
@@ -57,20 +74,43 @@ class Prior:
     coef_prior: str
     coef_df: float
     global_scale: float
+    likelihood: str
+    likelihood_df: float | None
+
+    @property
+    def coef_family(self):
+        """The module of :mod:`skbayes._coef_priors` of the coefficient prior."""
+        return COEF_PRIORS[self.coef_prior]
+
+    @property
+    def likelihood_family(self):
+        """The module of :mod:`skbayes._likelihoods` of the likelihood."""
+        return LIKELIHOODS[self.likelihood]
+
+    @property
+    def intercept_family(self):
+        """The :class:`~skbayes._intercept_priors.InterceptPrior` of the intercept."""
+        return INTERCEPT_PRIORS[self.intercept_prior]
 
     @property
     def reference_scale(self):
-        """Scale of the Normal prior whose whitening the sampler works in.
+        """Scale of the Normal coefficient prior whose whitening the sampler works in.
 
-        The sd of the actual prior where it is finite, so that the geometry is
-        close to the actual posterior's; for the horseshoe, the slab scale.
+        Close to the actual prior's spread, so that the geometry is close to
+        the actual posterior's; None for a flat prior.
         """
-        if self.coef_scale is None or self.coef_prior in ("normal", "horseshoe"):
-            return self.coef_scale
-        if self.coef_prior == "laplace":
-            return self.coef_scale * np.sqrt(2.0)
-        df = self.coef_df
-        return self.coef_scale * (np.sqrt(df / (df - 2.0)) if df > 2.0 else 2.0)
+        if self.coef_scale is None:
+            return None
+        return self.coef_family.reference_scale(self)
+
+    @property
+    def intercept_reference_scale(self):
+        """Scale of the Normal intercept prior the sampler whitens for."""
+        if self.intercept_scale is None:
+            return None
+        return self.intercept_scale * self.intercept_family.reference_factor(
+            self.intercept_df
+        )
 
 
 def _feature_array(name, value, n_features, positive):
@@ -131,14 +171,33 @@ def resolve_priors(params, n_features, design=None):
         "noise_prior_scale",
         "noise",
         "coef_prior_df",
+        "intercept_prior_df",
         "noise_prior_df",
         "horseshoe_global_scale",
+        "likelihood_df",
     ):
         _check_positive_finite(name, params[name])
-    if params["coef_prior"] != "normal" and coef_scale is None:
+    if not COEF_PRIORS[params["coef_prior"]].ACCEPTS_FLAT and coef_scale is None:
         raise ValueError(
             f"coef_prior={params['coef_prior']!r} needs a scale: prior_scale=None "
             "(a flat prior) goes with coef_prior='normal' only."
+        )
+    if LIKELIHOODS[params["likelihood"]].NEEDS_ROWS and not hasattr(
+        COEF_PRIORS[params["coef_prior"]], "correction"
+    ):
+        raise ValueError(
+            f"likelihood={params['likelihood']!r} is sampled in the whitened basis, "
+            f"which coef_prior={params['coef_prior']!r} does not use; choose "
+            "coef_prior 'normal', 'student_t' or 'laplace' with it."
+        )
+    if (
+        not INTERCEPT_PRIORS[params["intercept_prior"]].gaussian
+        and params["intercept_prior_scale"] is None
+    ):
+        raise ValueError(
+            f"intercept_prior={params['intercept_prior']!r} needs a scale: "
+            "intercept_prior_scale=None (a flat prior) goes with "
+            "intercept_prior='normal' only."
         )
 
     def build(x_scale, y_scale, y_mean):
@@ -151,6 +210,8 @@ def resolve_priors(params, n_features, design=None):
                 if params["intercept_prior_scale"] is None
                 else params["intercept_prior_scale"] * y_scale
             ),
+            intercept_prior=params["intercept_prior"],
+            intercept_df=float(params["intercept_prior_df"]),
             intercept_centred=params["autoscale"],
             noise_prior=params["noise_prior"],
             noise_scale=params["noise_prior_scale"] * y_scale,
@@ -159,6 +220,12 @@ def resolve_priors(params, n_features, design=None):
             coef_prior=params["coef_prior"],
             coef_df=float(params["coef_prior_df"]),
             global_scale=float(params["horseshoe_global_scale"]),
+            likelihood=params["likelihood"],
+            likelihood_df=(
+                None
+                if params["likelihood_df"] is None
+                else float(params["likelihood_df"])
+            ),
         )
 
     if not params["autoscale"]:

@@ -32,25 +32,13 @@ def _noise_draws(prior, n_samples, rng):
     if prior.noise is not None:
         return np.full(n_samples, prior.noise)
     family = NOISE_PRIORS[prior.noise_prior]
+    if family.draw is None:
+        raise ValueError(
+            f"The prior of sigma is improper (noise_prior={prior.noise_prior!r}), so "
+            "it cannot be sampled; choose a proper noise_prior, set noise=, or fix "
+            "sigma with params={'sigma': ...}."
+        )
     return family.draw(rng, prior.noise_scale, prior.noise_df, n_samples)
-
-
-def _coef_prior_draws(prior, shape, rng):
-    """Draws of ``coef - coef_loc`` from the coefficient prior."""
-    scale = prior.coef_scale
-    if prior.coef_prior == "normal":
-        return scale * rng.standard_normal(shape)
-    if prior.coef_prior == "student_t":
-        return scale * rng.standard_t(prior.coef_df, shape)
-    if prior.coef_prior == "laplace":
-        return scale * rng.laplace(0.0, 1.0, shape)
-    # Regularised horseshoe: half-Cauchy local and global scales, and an
-    # inverse-gamma slab variance, all relative to the slab scale.
-    local = np.abs(rng.standard_cauchy(shape))
-    global_ = prior.global_scale * np.abs(rng.standard_cauchy((shape[0], 1)))
-    slab2 = 1.0 / rng.gamma(prior.coef_df / 2, 2.0 / prior.coef_df, (shape[0], 1))
-    shrunk = np.sqrt(slab2 * local**2 / (slab2 + global_**2 * local**2))
-    return scale * global_ * shrunk * rng.standard_normal(shape)
 
 
 def _improper(name, setting):
@@ -73,19 +61,22 @@ def sample_prior_parameters(prior, x_mean, fit_intercept, n_samples, rng, params
     rng : numpy.random.Generator
     params : dict, default=None
         Values that replace draws, keyed by ``"intercept"``, ``"coef"`` or
-        ``"sigma"``; each is one value for every draw or one per draw.
+        ``"sigma"`` (or a parameter of the likelihood, such as ``"df"``); each
+        is one value for every draw or one per draw.
 
     Returns
     -------
     draws : dict
         ``"intercept"`` of shape (n_samples,), ``"coef"`` of shape
-        (n_samples, n_features) and ``"sigma"`` of shape (n_samples,).
+        (n_samples, n_features), ``"sigma"`` of shape (n_samples,) and the
+        likelihood's parameters, each (n_samples,).
     """
     params = {} if params is None else dict(params)
-    unknown = set(params) - set(PARAMETERS)
+    known = PARAMETERS + prior.likelihood_family.PARAMETERS
+    unknown = set(params) - set(known)
     if unknown:
         raise ValueError(
-            f"params has unknown keys {sorted(unknown)}; use {list(PARAMETERS)}."
+            f"params has unknown keys {sorted(unknown)}; use {list(known)}."
         )
     if "intercept" in params and not fit_intercept:
         raise ValueError("params['intercept'] is given but fit_intercept=False.")
@@ -96,7 +87,9 @@ def sample_prior_parameters(prior, x_mean, fit_intercept, n_samples, rng, params
     elif prior.coef_scale is None:
         raise _improper("coef", "prior_scale")
     else:
-        coef = prior.coef_loc + _coef_prior_draws(prior, (n_samples, n_features), rng)
+        coef = prior.coef_loc + prior.coef_family.draw(
+            prior, (n_samples, n_features), rng
+        )
 
     if not fit_intercept:
         intercept = np.zeros(n_samples)
@@ -105,7 +98,13 @@ def sample_prior_parameters(prior, x_mean, fit_intercept, n_samples, rng, params
     elif prior.intercept_scale is None:
         raise _improper("intercept", "intercept_prior_scale")
     else:
-        intercept = rng.normal(prior.intercept_loc, prior.intercept_scale, n_samples)
+        intercept = prior.intercept_family.draw(
+            rng,
+            prior.intercept_loc,
+            prior.intercept_scale,
+            prior.intercept_df,
+            n_samples,
+        )
         if prior.intercept_centred:
             intercept = intercept - coef @ x_mean
 
@@ -113,4 +112,5 @@ def sample_prior_parameters(prior, x_mean, fit_intercept, n_samples, rng, params
         sigma = _fixed_values("sigma", params["sigma"], n_samples, ())
     else:
         sigma = _noise_draws(prior, n_samples, rng)
-    return {"intercept": intercept, "coef": coef, "sigma": sigma}
+    likelihood = prior.likelihood_family.draw_parameters(prior, n_samples, rng, params)
+    return {"intercept": intercept, "coef": coef, "sigma": sigma, **likelihood}

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.linalg
 
-from ._kernels import KernelInputs, ShrinkageInputs
-from ._noise_priors import NOISE_FAMILIES
+from ._energy import KernelInputs
+from ._noise_priors import NOISE_FAMILIES, NOISE_PRIORS
 
 # Noise scale, relative to the spread of y about its mean, that stands for the
 # limit sigma -> 0 when an exact fit makes the posterior of sigma improper.
@@ -34,9 +34,6 @@ _EXACT_FIT_SIGMA = 1e-6
 _ENERGY_LIMIT = 1e6
 _SHIFT_LIMIT = 1e12
 _COUNT_LIMIT = 1e30
-# Range of the scales of non-Normal coefficient priors, relative to the data,
-# that the float32 kernel represents with room for their squares.
-_SCALE_RANGE = (1e-30, 1e15)
 
 
 @dataclass(frozen=True)
@@ -284,6 +281,17 @@ def _check_kernel_range(inputs):
         )
 
 
+def intercept_direction(x_mean, x_scale, centred):
+    """The intercept prior acts on ``direction @ theta``, of shape (n_features + 1,).
+
+    ``theta[0]`` is the intercept at the feature means: a centred prior
+    (rstanarm's convention under autoscaling) acts on it, any other on the
+    intercept at ``X = 0``.
+    """
+    offset = np.zeros_like(x_mean) if centred else x_mean / x_scale
+    return np.concatenate([[1.0], -offset])
+
+
 def _prior_in_theta(prior, fit_intercept, x_mean, x_scale, y_scale):
     """Square-root factor of the prior precision of ``theta``, and its mean.
 
@@ -308,16 +316,14 @@ def _prior_in_theta(prior, fit_intercept, x_mean, x_scale, y_scale):
     if not fit_intercept:
         return np.diag(coef_root), coef_mean
     factor = np.diag(np.concatenate([[0.0], coef_root]))
-    # The intercept prior acts on `direction @ theta`: the intercept at the
-    # feature means (centred), or at X = 0.
-    offset = np.zeros_like(x_mean) if prior.intercept_centred else x_mean / x_scale
-    direction = np.concatenate([[1.0], -offset])
+    direction = intercept_direction(x_mean, x_scale, prior.intercept_centred)
     if prior.intercept_scale is not None:
-        intercept_root = y_scale / prior.intercept_scale
+        intercept_root = y_scale / prior.intercept_reference_scale
         _check_finite("intercept_prior_scale", intercept_root**2, "is too small")
         factor = np.vstack([factor, intercept_root * direction])
+    # The prior mean of theta puts `direction @ theta` at the intercept's.
     mean = np.concatenate(
-        [[prior.intercept_loc / y_scale + offset @ coef_mean], coef_mean]
+        [[prior.intercept_loc / y_scale - direction[1:] @ coef_mean], coef_mean]
     )
     _check_finite("intercept_prior_loc", mean[0], "is too far from zero")
     return factor, mean
@@ -329,6 +335,27 @@ def _check_finite(setting, values, what):
         raise ValueError(
             f"{setting} {what} for the scale of the data: on that scale its value "
             "overflows float64. Choose a less extreme value."
+        )
+
+
+def _check_noise_propriety(prior, design, n_flat):
+    """Raise if an improper noise prior leaves the posterior improper.
+
+    With ``n_flat`` parameters under flat priors, integrating out the
+    coefficients leaves a likelihood of the noise scale that decays like
+    ``sigma ** -(n_obs - n_flat)`` as ``sigma -> inf`` (every proper prior
+    bounds its own direction); under a flat prior on ``sigma`` that is
+    integrable only if ``n_obs > n_flat + 1``.
+    """
+    if prior.noise is not None or not NOISE_PRIORS[prior.noise_prior].improper:
+        return
+    if not design.n_obs > n_flat + 1:
+        raise ValueError(
+            f"The posterior is improper: noise_prior={prior.noise_prior!r} puts an "
+            "improper prior on sigma, which needs the total weight of the rows "
+            f"({design.n_obs:.6g}) to exceed the number of parameters with flat "
+            f"priors plus one ({n_flat} + 1). Use more rows, proper priors "
+            "(prior_scale, intercept_prior_scale), or a proper noise_prior."
         )
 
 
@@ -404,6 +431,10 @@ def whiten(design, prior, target=0):
             f"{design.rank} (collinear columns, or fewer rows than features). Set "
             "prior_scale to a positive number."
         )
+    n_flat = n_features * (prior.coef_scale is None) + int(
+        fit_intercept and prior.intercept_scale is None
+    )
+    _check_noise_propriety(prior, design, n_flat)
     y_scale = design.y_scale[target]
     eigvec, eigval = design.right_vectors, design.eigenvalues
     coef_ols = design.least_squares(target)  # in the eigenbasis of the Gram matrix
@@ -462,7 +493,12 @@ def whiten(design, prior, target=0):
         rss_ratio=rss_ratio,
         sigma_ref=sigma_ref,
         t_scale=t_scale,
-        ref_over_prior=sigma_ref * y_scale / prior.noise_scale,
+        # An improper prior has no scale (its density is constant).
+        ref_over_prior=(
+            1.0
+            if NOISE_PRIORS[prior.noise_prior].improper
+            else sigma_ref * y_scale / prior.noise_scale
+        ),
         family=family,
         noise_df=prior.noise_df,
         x_mean=design.x_mean,
@@ -470,54 +506,4 @@ def whiten(design, prior, target=0):
         y_scale=y_scale,
         fit_intercept=fit_intercept,
         exact_fit=exact_fit,
-    )
-
-
-def shrinkage_inputs(problem, prior, dim):
-    """Float32 inputs of a non-Normal coefficient prior, padded to ``dim``.
-
-    Parameters
-    ----------
-    problem : WhitenedProblem
-        Whitened for ``prior.reference_scale``.
-    prior : Prior
-    dim : int
-
-    Returns
-    -------
-    inputs : ShrinkageInputs
-    """
-    offset = int(problem.fit_intercept)
-    n_features = problem.x_scale.shape[0]
-    to_theta = problem.x_scale / problem.y_scale
-
-    def padded(values, fill=0.0):
-        out = np.full(dim, fill)
-        out[: values.shape[0]] = values
-        return out.astype(np.float32)
-
-    def on_coefficients(values, fill=0.0):
-        out = np.full(problem.dim, fill)
-        out[offset : offset + n_features] = values
-        return padded(out, fill)
-
-    scale = prior.coef_scale * to_theta
-    if not np.all((scale >= _SCALE_RANGE[0]) & (scale <= _SCALE_RANGE[1])):
-        raise ValueError(
-            f"prior_scale is too extreme for coef_prior={prior.coef_prior!r}: on the "
-            f"scale of the data it spans {scale.min():.3g} to {scale.max():.3g}, "
-            f"outside the {_SCALE_RANGE[0]:.0e} to {_SCALE_RANGE[1]:.0e} that the "
-            "sampler's float32 arithmetic represents. coef_prior='normal' takes any "
-            "scale."
-        )
-    transform = np.eye(dim)
-    transform[: problem.dim, : problem.dim] = problem.transform
-    return ShrinkageInputs(
-        transform=transform.astype(np.float32),
-        prior_mode=padded(problem.prior_mode),
-        coef_mask=on_coefficients(np.ones(n_features)),
-        coef_loc=on_coefficients(prior.coef_loc * to_theta),
-        coef_scale=on_coefficients(scale, 1.0),
-        ref_scale=on_coefficients(prior.reference_scale * to_theta, 1.0),
-        df=np.float32(prior.coef_df),
     )

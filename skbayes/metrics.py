@@ -16,15 +16,13 @@ scorers of whatever wraps the estimator.
 """
 
 import numpy as np
-from scipy.special import logsumexp
 from sklearn.compose import TransformedTargetRegressor
-from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._arviz import loo
 from ._dask import is_dask_collection
 from ._estimator import BayesianLinearRegressor
 from ._pipelines import final_step, to_final_step
-from ._predictive import linear_predictor, row_chunks
 
 __all__ = ["elpd_loo", "log_predictive_density"]
 
@@ -69,42 +67,6 @@ def _final_estimator(estimator, X, caller):
     return final, X.astype(np.float64, copy=False)
 
 
-def _n_targets(estimator):
-    """Number of targets of a fitted regressor; None for a 1-D fit."""
-    return None if estimator.coef_.ndim == 1 else estimator.coef_.shape[0]
-
-
-def _validate_y(estimator, X, y):
-    """``y`` as float64 (n_samples, n_targets), checked against ``X`` and the fit."""
-    y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
-    if y.shape[0] != X.shape[0]:
-        raise ValueError(
-            f"y has {y.shape[0]} rows but X has {X.shape[0]}; they must match."
-        )
-    Y = y.reshape(y.shape[0], -1)
-    n_targets = _n_targets(estimator)
-    if Y.shape[1] != (n_targets or 1):
-        expected = (
-            "a 1-D y (or one column)"
-            if n_targets is None
-            else f"{n_targets} target columns"
-        )
-        raise ValueError(
-            f"The estimator was fitted on {expected}, but y has shape {y.shape}."
-        )
-    return Y
-
-
-def _draws_by_target(estimator):
-    """``(intercept, coef, sigma)`` draws per target, from ``posterior_samples_``."""
-    samples = estimator.posterior_samples_
-    intercept, coef, sigma = samples["intercept"], samples["coef"], samples["sigma"]
-    n_targets = _n_targets(estimator)
-    if n_targets is None:
-        return [(intercept, coef, sigma)]
-    return [(intercept[:, k], coef[:, k], sigma[:, k]) for k in range(n_targets)]
-
-
 def log_predictive_density(estimator, X, y):
     """Mean log pointwise predictive density of ``y`` at ``X``.
 
@@ -138,20 +100,7 @@ def log_predictive_density(estimator, X, y):
         rows than ``X``, other targets than the fit, or non-finite values.
     """
     final, X = _final_estimator(estimator, X, "log_predictive_density")
-    Y = _validate_y(final, X, y)
-
-    def lpd(k, intercept, coef, sigma):
-        out = np.empty(X.shape[0])
-        log_norm = -0.5 * np.log(2 * np.pi) - np.log(sigma)[:, None]
-        for rows in row_chunks(X.shape[0], sigma.shape[0]):
-            z = (Y[rows, k] - linear_predictor(X[rows], intercept, coef)) / sigma[
-                :, None
-            ]
-            out[rows] = logsumexp(log_norm - 0.5 * z**2, axis=0) - np.log(sigma.size)
-        return out
-
-    per_target = [lpd(k, *draws) for k, draws in enumerate(_draws_by_target(final))]
-    return float(np.mean(per_target))
+    return float(np.mean(final.log_pointwise_predictive_density(X, y)))
 
 
 def elpd_loo(estimator, X, y, sample_weight=None):
@@ -185,6 +134,5 @@ def elpd_loo(estimator, X, y, sample_weight=None):
         the training targets.
     """
     final, X = _final_estimator(estimator, X, "elpd_loo")
-    _validate_y(final, X, y)
     idata = final.compute_log_likelihood(X, y, sample_weight=sample_weight)
     return loo(idata)

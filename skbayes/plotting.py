@@ -240,11 +240,12 @@ def plot_regression(model, X, y=None, feature=0, hdi_prob=None, n_lines=0, ax=No
 def _smooth_bands(final, design, sigma, prob):
     """Exact bands of the mean and of new observations, or None if unavailable.
 
-    Available under a Normal coefficient prior, whose coefficients given the
-    noise scale are Gaussian (see ``WhitenedProblem.conditional_linear_predictor``).
+    Available under Normal coefficient and intercept priors, whose coefficients
+    given the noise scale are Gaussian (see
+    ``WhitenedProblem.conditional_linear_predictor``).
     """
-    problems = getattr(final, "_problems", None)
-    if final.coef_prior != "normal" or not problems:
+    problems = final._posterior.gaussian_problems
+    if not problems:
         return None
     # The mixture over sigma is a one-dimensional average: a few hundred draws,
     # evenly spaced over the chains, estimate it far inside the bands' width.

@@ -177,9 +177,14 @@ def test_the_key_covers_every_module_a_program_is_traced_from(monkeypatch):
     """A kernel that calls into another skbayes module puts it in the key."""
     from skbayes import _kernels, _predictive
 
-    # The noise priors' log densities are traced into every program.
+    # The energies of every family, and the noise priors' log densities, are
+    # traced into the programs.
     before = [m.__name__ for m in _compiled.program_modules()]
-    assert before == ["skbayes._kernels", "skbayes._noise_priors"]
+    for name in ("_energy", "_noise_priors", "_intercept_priors", "_densities"):
+        assert f"skbayes.{name}" in before
+    for family in ("normal", "student_t", "laplace", "horseshoe"):
+        assert f"skbayes._coef_priors.{family}" in before
+    assert "skbayes._predictive" not in before
     monkeypatch.setattr(_kernels, "borrowed", _predictive.hdi, raising=False)
     names = [m.__name__ for m in _compiled.program_modules()]
     assert names == sorted([*before, "skbayes._predictive"])

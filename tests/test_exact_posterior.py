@@ -250,6 +250,8 @@ NOISE_LOGPDF = {
     "half_cauchy": lambda s, scale: -np.log1p((s / scale) ** 2),
     # Three degrees of freedom, the estimator's default (and brms's).
     "half_student_t": lambda s, scale: -2.0 * np.log1p((s / scale) ** 2 / 3.0),
+    # Stan's default: improper, proper posterior here (15 rows > 2 flat + 1).
+    "flat": lambda s, scale: np.zeros_like(s),
 }
 
 
@@ -283,3 +285,54 @@ def test_each_noise_prior_matches_quadrature_over_sigma(rng, noise_prior):
     for power in (1, 2):
         moment = scipy.integrate.trapezoid(grid**power * density, grid)
         assert_mean_is(sigma**power, moment)
+
+
+def test_student_t_intercept_prior_matches_quadrature():
+    """brms's default intercept prior, on few rows far from its location.
+
+    With the feature centred the intercept is independent of the slope given
+    sigma, and a flat slope prior integrates out to a factor sigma, so the
+    posterior of (intercept, sigma) is a two-dimensional integral.
+    """
+    rng = np.random.default_rng(7)
+    n_obs, df, loc, scale = 6, 3.0, 0.0, 1.0
+    x = rng.normal(size=n_obs)
+    x -= x.mean()
+    y = 5.0 + x + rng.normal(size=n_obs)
+    model = BayesianLinearRegressor(
+        autoscale=False,
+        prior_scale=None,
+        intercept_prior="student_t",
+        intercept_prior_df=df,
+        intercept_prior_loc=loc,
+        intercept_prior_scale=scale,
+        noise_prior="half_normal",
+        noise_prior_scale=2.0,
+        num_samples=2000,
+        random_state=0,
+    ).fit(x[:, None], y)
+    slope = x @ y / (x @ x)
+    rss = np.sum((y - y.mean() - slope * x) ** 2)
+    a = np.linspace(-10.0, 20.0, 3001)[:, None]
+    sigma = np.geomspace(1e-2, 30.0, 3001)[None, :]
+    log_post = (
+        scipy.stats.t.logpdf(a, df, loc, scale)
+        - 0.5 * (sigma / 2.0) ** 2
+        - (n_obs - 1) * np.log(sigma)
+        - (rss + n_obs * (y.mean() - a) ** 2) / (2 * sigma**2)
+    )
+    density = np.exp(log_post - log_post.max())
+
+    def expectation(values):
+        inner = scipy.integrate.trapezoid(values * density, sigma[0], axis=1)
+        return scipy.integrate.trapezoid(inner, a[:, 0])
+
+    total = expectation(1.0)
+    samples = model.posterior_samples_
+    for power in (1, 2):
+        assert_mean_is(samples["intercept"] ** power, expectation(a**power) / total)
+        assert_mean_is(samples["sigma"] ** power, expectation(sigma**power) / total)
+    # The Normal prior of the same scale would pull the intercept a long way
+    # toward its location; the Student-t's tails let the data speak.
+    assert expectation(a) / total > y.mean() - 0.3
+    assert_mean_is(samples["coef"][:, 0], slope)
