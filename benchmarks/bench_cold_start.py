@@ -23,26 +23,30 @@ Usage::
 
 import argparse
 import functools
-import json
 import os
-import subprocess
 import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+
+from benchmarks._common import print_table, run_in_fresh_process  # noqa: E402
 
 _PRELUDE = """
 import time
 _start = time.perf_counter()
-import json, os, sys
-os.environ.setdefault("JAX_PLATFORMS", "cpu")
+"""
+
+_REPORT = """
+_seconds = time.perf_counter() - _start
+from benchmarks._common import report_to_parent
+report_to_parent(_seconds)
 """
 
 _DATA = """
-import numpy as np
-rng = np.random.default_rng(0)
-X = rng.normal(size=(100, 10))
-y = 1.0 + X @ np.linspace(-1, 1, 10) + rng.normal(size=100)
+from benchmarks._common import make_regression_data
+X, y = make_regression_data(100, 10, dtype="float64")
 """
 
 CODE = {
@@ -61,17 +65,13 @@ BayesianLinearRegressor(autoscale=False, intercept_prior_scale=10.0,
                         num_warmup=500, num_samples=2000, num_chains=2,
                         random_state=0).fit(X, y)
 """,
+    # jit_model_args=False: NumPyro's default, as a user's first fit has it.
     "numpyro first fit": _DATA
     + """
-import jax, numpyro, numpyro.distributions as dist
-from numpyro.infer import MCMC, NUTS
-def model(X, y=None):
-    intercept = numpyro.sample("intercept", dist.Normal(0.0, 10.0))
-    coef = numpyro.sample("coef", dist.Normal(0.0, 2.5).expand([10]).to_event(1))
-    sigma = numpyro.sample("sigma", dist.Exponential(1.0))
-    numpyro.sample("y", dist.Normal(intercept + X @ coef, sigma), obs=y)
-mcmc = MCMC(NUTS(model), num_warmup=1000, num_samples=1000, num_chains=4,
-            chain_method="vectorized", progress_bar=False)
+import jax
+from benchmarks._common import new_numpyro_mcmc
+mcmc = new_numpyro_mcmc(num_warmup=1000, num_samples=1000, num_chains=4,
+                        jit_model_args=False)
 mcmc.run(jax.random.key(0), X, y)
 mcmc.get_samples()["coef"].block_until_ready()
 """,
@@ -100,14 +100,9 @@ CODE["grid search 1000 draws n_jobs=2 threads"] = _GRID.format(
 
 def run_fresh(code, cache_dir):
     """Seconds a new interpreter takes to run ``code``, timed inside it."""
-    script = _PRELUDE + code + "\nprint(json.dumps(time.perf_counter() - _start))\n"
-    env = {**os.environ, "SKBAYES_CACHE_DIR": cache_dir, "PYTHONPATH": ROOT}
-    out = subprocess.run(
-        [sys.executable, "-c", script], env=env, capture_output=True, text=True
+    return run_in_fresh_process(
+        _PRELUDE + code + _REPORT, env={"SKBAYES_CACHE_DIR": cache_dir}
     )
-    if out.returncode != 0:
-        raise RuntimeError(out.stderr)
-    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 @functools.cache
@@ -194,14 +189,19 @@ def main():
     )
 
     print(f"best of {r} fresh processes each; seconds\n")
-    print("| figure | numerator s | denominator s | ratio | floor |")
-    print("|---|---|---|---|---|")
-    for label, top, bottom, floor, sense in rows:
-        floor_text = f"{sense} {floor}" if floor else "-"
-        print(
-            f"| {label} | {top:.2f} | {bottom:.2f} | {top / bottom:.2f} | "
-            f"{floor_text} |"
-        )
+    print_table(
+        ("figure", "numerator s", "denominator s", "ratio", "floor"),
+        (
+            (
+                label,
+                f"{top:.2f}",
+                f"{bottom:.2f}",
+                f"{top / bottom:.2f}",
+                f"{sense} {floor}" if floor else "-",
+            )
+            for label, top, bottom, floor, sense in rows
+        ),
+    )
 
 
 if __name__ == "__main__":

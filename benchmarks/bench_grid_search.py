@@ -20,9 +20,9 @@ Usage::
 """
 
 import argparse
+import functools
 import os
 import sys
-import time
 import warnings
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -32,30 +32,30 @@ os.environ.setdefault("JAX_PLATFORMS", "cpu")
 
 import jax  # noqa: E402
 import numpy as np  # noqa: E402
-import numpyro  # noqa: E402
-import numpyro.distributions as dist  # noqa: E402
-from numpyro.infer import MCMC, NUTS  # noqa: E402
 from sklearn.base import BaseEstimator, RegressorMixin  # noqa: E402
 from sklearn.datasets import load_diabetes  # noqa: E402
 from sklearn.model_selection import GridSearchCV  # noqa: E402
 from sklearn.preprocessing import scale  # noqa: E402
 
-from benchmarks.bench_core import min_bulk_ess  # noqa: E402
+from benchmarks._common import (  # noqa: E402
+    min_bulk_ess,
+    new_numpyro_mcmc,
+    plain_numpyro_model,
+    print_table,
+    timed_call,
+)
 from skbayes import BayesianLinearRegressor  # noqa: E402
 
 GRID = {"prior_scale": [0.1, 0.3, 1.0, 3.0, 10.0]}
 SETTINGS = dict(num_warmup=1000, num_samples=2000, num_chains=4)
 INTERCEPT_SCALE, NOISE_MEAN = 1000.0, 100.0
-
-
-def plain_model(X, prior_scale, y=None):
-    intercept = numpyro.sample("intercept", dist.Normal(0.0, INTERCEPT_SCALE))
-    coef = numpyro.sample(
-        "coef", dist.Normal(0.0, prior_scale).expand([X.shape[1]]).to_event(1)
-    )
-    sigma = numpyro.sample("sigma", dist.Exponential(1.0 / NOISE_MEAN))
-    numpyro.sample("y", dist.Normal(intercept + X @ coef, sigma), obs=y)
-
+# prior_scale stays an argument of the model, so that with jit_model_args a
+# new scale does not compile the sampler again.
+PLAIN_MODEL = functools.partial(
+    plain_numpyro_model,
+    intercept_prior_scale=INTERCEPT_SCALE,
+    noise_prior_mean=NOISE_MEAN,
+)
 
 _MCMC_BY_SHAPE = {}
 #: The chains of every fit of the search in progress, as (chain, draw, ...) arrays.
@@ -63,13 +63,7 @@ FIT_CHAINS = []
 
 
 def _new_mcmc():
-    return MCMC(
-        NUTS(plain_model),
-        **SETTINGS,
-        chain_method="vectorized",
-        progress_bar=False,
-        jit_model_args=True,
-    )
+    return new_numpyro_mcmc(PLAIN_MODEL, **SETTINGS)
 
 
 class PlainNumPyroRegressor(RegressorMixin, BaseEstimator):
@@ -91,9 +85,7 @@ class PlainNumPyroRegressor(RegressorMixin, BaseEstimator):
             mcmc = _MCMC_BY_SHAPE.setdefault(X.shape, _new_mcmc())
         else:
             mcmc = _new_mcmc()
-        mcmc.run(
-            jax.random.key(self.random_state), X, np.float32(self.prior_scale), y=y
-        )
+        mcmc.run(jax.random.key(self.random_state), X, y, np.float32(self.prior_scale))
         FIT_CHAINS.append(mcmc.get_samples(group_by_chain=True))
         samples = mcmc.get_samples()
         self.coef_ = np.asarray(samples["coef"]).mean(axis=0)
@@ -124,11 +116,9 @@ def run_search(estimator, X, y):
     """Seconds of the search, the search, and the summed min bulk ESS of its fits."""
     search = GridSearchCV(estimator, GRID, cv=5)
     FIT_CHAINS.clear()
-    start = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        search.fit(X, y)
-    seconds = time.perf_counter() - start
+        seconds, _ = timed_call(lambda: search.fit(X, y))
     return seconds, search, sum(min_bulk_ess(chains) for chains in FIT_CHAINS)
 
 
@@ -159,25 +149,30 @@ def main():
         "5-fold GridSearchCV over 5 prior scales, 25 fits + refit, "
         f"4 chains x ({args.warmup} warmup + {args.draws} draws)"
     )
-    header = (
-        "library",
-        "search s",
-        "faster by",
-        "sum of min ESS",
-        "ESS/s",
-        "ESS/s ratio",
-        "best prior_scale, R2",
-    )
-    print("| " + " | ".join(header) + " |")
-    print("|" + "|".join("---" for _ in header) + "|")
     _, skbayes_seconds, _, skbayes_ess = results[0]
-    for name, seconds, search, ess in results:
-        print(
-            f"| {name} | {seconds:.1f} | {seconds / skbayes_seconds:.1f}x "
-            f"| {ess:.0f} | {ess / seconds:.0f} "
-            f"| {(skbayes_ess / skbayes_seconds) / (ess / seconds):.1f}x "
-            f"| {search.best_params_['prior_scale']}, {search.best_score_:.3f} |"
-        )
+    print_table(
+        (
+            "library",
+            "search s",
+            "faster by",
+            "sum of min ESS",
+            "ESS/s",
+            "ESS/s ratio",
+            "best prior_scale, R2",
+        ),
+        (
+            (
+                name,
+                f"{seconds:.1f}",
+                f"{seconds / skbayes_seconds:.1f}x",
+                f"{ess:.0f}",
+                f"{ess / seconds:.0f}",
+                f"{(skbayes_ess / skbayes_seconds) / (ess / seconds):.1f}x",
+                f"{search.best_params_['prior_scale']}, {search.best_score_:.3f}",
+            )
+            for name, seconds, search, ess in results
+        ),
+    )
 
 
 if __name__ == "__main__":

@@ -12,35 +12,36 @@ Usage::
 import argparse
 import contextlib
 import io
+import itertools
 import os
-import time
+import sys
 
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
 
-import numpy as np  # noqa: E402
-
+from benchmarks._common import best_of, make_regression_data  # noqa: E402
 from skbayes import BayesianLinearRegressor  # noqa: E402
 
 
 def best_warm_fit(X, y, progress_bar, repeats):
+    """Least seconds of a refit with a new seed, after a fit that compiles."""
     model = BayesianLinearRegressor(progress_bar=progress_bar, random_state=0)
-    times = []
+    seeds = itertools.count()
+
+    def fit():
+        model.set_params(random_state=next(seeds)).fit(X, y)
+
     with contextlib.redirect_stderr(io.StringIO()):
-        model.fit(X, y)  # compile
-        for seed in range(repeats):
-            start = time.perf_counter()
-            model.set_params(random_state=seed + 1).fit(X, y)
-            times.append(time.perf_counter() - start)
-    return min(times)
+        return best_of(fit, repeats)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
     args = parser.parse_args()
-    rng = np.random.default_rng(0)
-    X = rng.normal(size=(1000, 10))
-    y = X @ np.linspace(-1, 1, 10) + rng.normal(size=1000)
+    X, y = make_regression_data(1000, 10, intercept=0.0, dtype="float64")
     off = best_warm_fit(X, y, False, args.repeats)
     on = best_warm_fit(X, y, True, args.repeats)
     print(f"warm fit, best of {args.repeats}: bar off {off:.3f} s, bar on {on:.3f} s")

@@ -65,10 +65,8 @@ Usage::
 
 import argparse
 import gc
-import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
@@ -77,22 +75,27 @@ import warnings
 from contextlib import ExitStack
 
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
 
 import numpy as np  # noqa: E402
 
+from benchmarks._common import (  # noqa: E402
+    MarkdownTable,
+    make_regression_data,
+    run_in_fresh_process,
+    timed_call,
+    true_coef,
+)
+
 N_FEATURES = 20
 INTERCEPT = 1.0
-NOISE = 1.0
 FLOAT = np.dtype(np.float64)
 SETTINGS = dict(num_warmup=1000, num_samples=1000, num_chains=4)
 MIB = 2**20
 X_FILE, Y_FILE, PARQUET_FILE = "X.npy", "y.npy", "data.parquet"
 SOURCES = ("memmap", "parquet", "dask")
-
-
-def true_coef(n_features=N_FEATURES):
-    """Coefficients of the simulated regression."""
-    return np.linspace(-1.0, 1.0, n_features)
 
 
 def column_names(n_features=N_FEATURES):
@@ -118,11 +121,11 @@ def simulated_chunks(n_rows, chunk_rows, seed):
     y : ndarray of shape (rows,)
     """
     rng = np.random.default_rng(seed)
-    coef = true_coef()
     for start in range(0, n_rows, chunk_rows):
         rows = min(chunk_rows, n_rows - start)
-        X = rng.standard_normal((rows, N_FEATURES))
-        yield X, INTERCEPT + X @ coef + NOISE * rng.standard_normal(rows)
+        yield make_regression_data(
+            rows, N_FEATURES, rng, intercept=INTERCEPT, dtype=FLOAT
+        )
 
 
 def open_npy(path, shape):
@@ -425,9 +428,7 @@ def measure_resampling(model, X, y, meter):
     gc.collect()
     before = rss_bytes()
     meter.reset()
-    start = time.perf_counter()
-    model.set_params(random_state=1).fit(X, y)
-    seconds = time.perf_counter() - start
+    seconds, _ = timed_call(lambda: model.set_params(random_state=1).fit(X, y))
     return meter.peak() - before, seconds
 
 
@@ -499,10 +500,8 @@ def worker(source, directory, chunk_rows):
     gc.collect()
     baseline = rss_bytes()
     meter.reset()
-    start = time.perf_counter()
     feed = fit_dask if source == "dask" else stream
-    n_rows, rows, max_rss = feed(model, chunks)
-    seconds = time.perf_counter() - start
+    seconds, (n_rows, rows, max_rss) = timed_call(lambda: feed(model, chunks))
     return {
         "source": source,
         "chunk_rows": rows,
@@ -524,25 +523,19 @@ def worker(source, directory, chunk_rows):
 
 def run_worker(source, directory, chunk_rows):
     """Run :func:`worker` in a fresh Python process and return its result."""
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(
-        filter(None, [root, os.environ.get("PYTHONPATH")])
+    arguments = (source, os.path.abspath(directory), chunk_rows)
+    return run_in_fresh_process(
+        "from benchmarks._common import report_to_parent\n"
+        "from benchmarks.bench_streaming import worker\n"
+        f"report_to_parent(worker(*{arguments!r}))\n"
     )
-    command = [sys.executable, os.path.abspath(__file__), "--worker", source]
-    command += ["--data", directory, "--chunk-rows", str(chunk_rows)]
-    done = subprocess.run(command, capture_output=True, text=True, env=env)
-    if done.returncode != 0:
-        sys.stderr.write(done.stderr)
-        raise RuntimeError(f"the {source} worker failed ({done.returncode})")
-    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def summarise(result):
     """Derived figures of one worker result, in MiB and chunk units."""
     chunk_bytes = result["chunk_rows"] * (N_FEATURES + 1) * FLOAT.itemsize
     excess = result["peak"] - result["baseline"]
-    errors = np.abs(np.array(result["coef"]) - true_coef())
+    errors = np.abs(np.array(result["coef"]) - true_coef(N_FEATURES))
     z = errors / np.array(result["coef_sd"])
     z_intercept = abs(result["intercept"] - INTERCEPT) / result["intercept_sd"]
     return {
@@ -555,25 +548,40 @@ def summarise(result):
     }
 
 
-def print_table(results):
+def print_results(results):
     """Print the results as a Markdown table."""
-    header = (
-        "| source  | chunk rows | chunk MiB | baseline MiB | peak MiB "
-        "| (peak - base) / chunk | between chunks MiB | refit extra MiB | wall s "
-        "| max abs err | max err / sd |"
+    headers = (
+        "source",
+        "chunk rows",
+        "chunk MiB",
+        "baseline MiB",
+        "peak MiB",
+        "(peak - base) / chunk",
+        "between chunks MiB",
+        "refit extra MiB",
+        "wall s",
+        "max abs err",
+        "max err / sd",
     )
-    print(header)
-    print("|" + "|".join("-" * len(cell) for cell in header.split("|")[1:-1]) + "|")
+    widths = [len(max(SOURCES, key=len)), *map(len, headers[1:])]
+    table = MarkdownTable(headers, widths, align="<" + ">" * (len(headers) - 1))
+    table.print_header()
     for result in results:
         derived = summarise(result)
-        print(
-            f"| {result['source']:<7} | {result['chunk_rows']:>10} "
-            f"| {derived['chunk_bytes'] / MIB:9.1f} "
-            f"| {result['baseline'] / MIB:12.1f} | {result['peak'] / MIB:8.1f} "
-            f"| {derived['excess_chunks']:21.2f} "
-            f"| {(result['between_chunks'] - result['baseline']) / MIB:18.1f} "
-            f"| {result['resample_extra'] / MIB:15.1f} | {result['seconds']:6.1f} "
-            f"| {derived['max_error']:11.2e} | {derived['max_z']:12.2f} |"
+        table.print_row(
+            (
+                result["source"],
+                str(result["chunk_rows"]),
+                f"{derived['chunk_bytes'] / MIB:.1f}",
+                f"{result['baseline'] / MIB:.1f}",
+                f"{result['peak'] / MIB:.1f}",
+                f"{derived['excess_chunks']:.2f}",
+                f"{(result['between_chunks'] - result['baseline']) / MIB:.1f}",
+                f"{result['resample_extra'] / MIB:.1f}",
+                f"{result['seconds']:.1f}",
+                f"{derived['max_error']:.2e}",
+                f"{derived['max_z']:.2f}",
+            )
         )
 
 
@@ -636,8 +644,6 @@ def parse_args():
     parser.add_argument(
         "--compression", default="snappy", help="Parquet codec, e.g. snappy, none"
     )
-    parser.add_argument("--worker", choices=SOURCES, help=argparse.SUPPRESS)
-    parser.add_argument("--data", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.rows < 1 or args.chunk_rows < 1:
         parser.error("--rows and --chunk-rows must be positive")
@@ -646,9 +652,6 @@ def parse_args():
 
 def main():
     args = parse_args()
-    if args.worker:
-        print(json.dumps(worker(args.worker, args.data, args.chunk_rows)))
-        return
     sources = available_sources(args.sources)
     base = args.dir or tempfile.gettempdir()
     check_disk(base, args.rows)
@@ -663,7 +666,7 @@ def main():
         )
         print(f"wrote {', '.join(sources)} to {data} in {seconds:.1f} s\n")
         results = [run_worker(source, data, args.chunk_rows) for source in sources]
-    print_table(results)
+    print_results(results)
     if not print_checks(results):
         sys.exit(1)
 

@@ -18,13 +18,19 @@ Usage::
 """
 
 import argparse
-import time
+import os
+import sys
 from functools import partial
 
-import numpy as np
-import scipy.sparse
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
 
-from skbayes._suffstats import sufficient_statistics
+import numpy as np  # noqa: E402
+import scipy.sparse  # noqa: E402
+
+from benchmarks._common import MarkdownTable, best_of  # noqa: E402
+from skbayes._suffstats import sufficient_statistics  # noqa: E402
 
 CHUNK_ROWS = 65_536
 
@@ -80,16 +86,6 @@ def gram_statistics(X, Y, w):
     return stats
 
 
-def _best_time(function, repeats):
-    function()  # warm caches and BLAS threads
-    best = np.inf
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
 def _cases(n_rows, rng):
     for n_features in (10, 30, 100):
         X = rng.normal(size=(n_rows, n_features))
@@ -109,16 +105,22 @@ def main():
     args = parser.parse_args()
     rng = np.random.default_rng(0)
     print(f"{args.rows} rows, best of {args.repeats}; weighted and unweighted\n")
-    print("| input | p | weights | Gram s | R factor s | R / Gram |")
-    print("|---|---|---|---|---|---|")
+    table = MarkdownTable(("input", "p", "weights", "Gram s", "R factor s", "R / Gram"))
+    table.print_header()
     for kind, n_features, X, Y in _cases(args.rows, rng):
         for weighted in (False, True):
             w = rng.uniform(0.5, 2.0, args.rows) if weighted else None
-            gram = _best_time(partial(gram_statistics, X, Y, w), args.repeats)
-            r_factor = _best_time(partial(sufficient_statistics, X, Y, w), args.repeats)
-            print(
-                f"| {kind} | {n_features} | {'yes' if weighted else 'no'} "
-                f"| {gram:.3f} | {r_factor:.3f} | {r_factor / gram:.2f} |"
+            gram = best_of(partial(gram_statistics, X, Y, w), args.repeats)
+            r_factor = best_of(partial(sufficient_statistics, X, Y, w), args.repeats)
+            table.print_row(
+                (
+                    kind,
+                    str(n_features),
+                    "yes" if weighted else "no",
+                    f"{gram:.3f}",
+                    f"{r_factor:.3f}",
+                    f"{r_factor / gram:.2f}",
+                )
             )
 
 

@@ -2,8 +2,8 @@
 
 Every sampler fits y ~ Normal(intercept + X @ coef, sigma) with intercept ~
 N(0, 10), coef_j ~ N(0, 2.5) and sigma ~ Exponential(1), 4 chains x (1000
-warmup + 1000 draws), on the data of ``bench_core.make_data``: standard normal
-features, float32. The libraries, by their ``--peers`` names:
+warmup + 1000 draws), on the data of ``_common.make_regression_data``: standard
+normal features, float32. The libraries, by their ``--peers`` names:
 
 ``skbayes``
     ``BayesianLinearRegressor(autoscale=False, prior_scale=2.5,
@@ -13,7 +13,7 @@ features, float32. The libraries, by their ``--peers`` names:
     ``skbayes/_numpyro_model.py``, log density ``-sigma / scale`` in
     ``skbayes/_kernels.py``. Always run: it is what the others are compared with.
 ``numpyro``
-    The plain model of ``bench_core.py``, ``numpyro.sample("y", ..., obs=y)``
+    ``_common.plain_numpyro_model``, ``numpyro.sample("y", ..., obs=y)``
     under ``MCMC(NUTS(model), chain_method="vectorized", jit_model_args=True)``.
 ``pymc``
     ``pm.sample`` with its default NUTS sampler; it runs the chains in
@@ -100,7 +100,6 @@ import json
 import logging
 import math
 import os
-import subprocess
 import sys
 import time
 import warnings
@@ -112,16 +111,20 @@ if ROOT not in sys.path:
 
 import jax  # noqa: E402
 import numpy as np  # noqa: E402
-from numpyro.infer import MCMC, NUTS  # noqa: E402
 from sklearn.linear_model import BayesianRidge  # noqa: E402
 
-from benchmarks.bench_core import (  # noqa: E402
-    bench_skbayes,
-    make_data,
+from benchmarks._common import (  # noqa: E402
+    FreshProcessError,
+    MarkdownTable,
+    make_regression_data,
     min_bulk_ess,
-    plain_model,
-    skbayes_first_fit_in_fresh_process,
-    timed,
+    new_numpyro_mcmc,
+    print_table,
+    report_to_parent,
+    run_in_fresh_process,
+    skbayes_first_fit_seconds,
+    skbayes_warm_refit,
+    timed_call,
 )
 
 NUM_CHAINS = 4
@@ -139,7 +142,6 @@ PYMC_NUTS_SAMPLERS = {
 }
 PEERS = (*MCMC_PEERS, "bayesian-ridge")
 VERSIONS = ("skbayes", "jax", "numpyro", "pymc", "pytensor", "nutpie", "scikit-learn")
-RESULT_PREFIX = "PEERS-RESULT "
 
 
 def parse_size(text):
@@ -176,14 +178,8 @@ def numpyro_sampler(X, y):
 
     def sample(seed, num_warmup, num_samples, new):
         if new or (num_warmup, num_samples) not in cache:
-            cache[num_warmup, num_samples] = MCMC(
-                NUTS(plain_model),
-                num_warmup=num_warmup,
-                num_samples=num_samples,
-                num_chains=NUM_CHAINS,
-                chain_method="vectorized",
-                progress_bar=False,
-                jit_model_args=True,
+            cache[num_warmup, num_samples] = new_numpyro_mcmc(
+                num_warmup=num_warmup, num_samples=num_samples, num_chains=NUM_CHAINS
             )
         mcmc = cache[num_warmup, num_samples]
         mcmc.run(jax.random.key(seed), X, y)
@@ -234,7 +230,7 @@ def make_sampler(peer, X, y):
 
 
 def worker(job):
-    """Run ``job["runs"]`` of one peer in this process and print what they took.
+    """Run ``job["runs"]`` of one peer in this process and report what they took.
 
     Parameters
     ----------
@@ -244,8 +240,9 @@ def worker(job):
         ``stop_after``, seconds of the first run past which the others are
         skipped, or None.
     """
+    warnings.simplefilter("ignore")
     logging.disable(logging.CRITICAL)
-    X, y = make_data(job["n_samples"], job["n_features"])
+    X, y = make_regression_data(job["n_samples"], job["n_features"])
     sample = make_sampler(job["peer"], X, y)
     result = {"seconds": [], "ess": []}
     for seed, (num_warmup, num_samples, new) in enumerate(job["runs"]):
@@ -256,15 +253,15 @@ def worker(job):
         result["ess"].append(min_bulk_ess(chains))
         if seed == 0 and job["stop_after"] is not None and seconds > job["stop_after"]:
             break
-    print(RESULT_PREFIX + json.dumps(result), flush=True)
-
-
-class WorkerError(RuntimeError):
-    """A worker process failed or ran out of time."""
+    report_to_parent(result)
 
 
 def run_worker(peer, size, runs, timeout, stop_after=None):
-    """Run a job in a fresh process: seconds and min ESS of each of its runs."""
+    """Run a job in a fresh process: seconds and min ESS of each of its runs.
+
+    Raises :class:`~benchmarks._common.FreshProcessError` if the process
+    fails or outlasts ``timeout`` seconds.
+    """
     job = dict(
         peer=peer,
         n_samples=size[0],
@@ -272,18 +269,12 @@ def run_worker(peer, size, runs, timeout, stop_after=None):
         runs=[list(run) for run in runs],
         stop_after=stop_after,
     )
-    command = [sys.executable, "-m", "benchmarks.peers", "--worker", json.dumps(job)]
-    try:
-        out = subprocess.run(
-            command, capture_output=True, text=True, cwd=ROOT, timeout=timeout
-        )
-    except subprocess.TimeoutExpired:
-        raise WorkerError(f"timed out after {timeout:.0f} s") from None
-    for line in out.stdout.splitlines():
-        if line.startswith(RESULT_PREFIX):
-            return json.loads(line.removeprefix(RESULT_PREFIX))
-    lines = (out.stderr or out.stdout).strip().splitlines()
-    raise WorkerError(lines[-1] if lines else f"exit status {out.returncode}")
+    return run_in_fresh_process(
+        "import json\n"
+        "from benchmarks.peers import worker\n"
+        f"worker(json.loads({json.dumps(job)!r}))\n",
+        timeout=timeout,
+    )
 
 
 @dataclass
@@ -395,16 +386,16 @@ def chains_text(warmup, draws):
 
 
 def skbayes_row(size, X, y, settings):
-    first = skbayes_first_fit_in_fresh_process(*size, settings=settings)
-    refit, ess = bench_skbayes(X, y, settings)
+    first = skbayes_first_fit_seconds(*size, settings)
+    refit, ess = skbayes_warm_refit(X, y, settings)
     draws = NUM_CHAINS * settings["num_samples"]
     run = chains_text(settings["num_warmup"], settings["num_samples"])
     return Row(size, "skbayes", run, first, refit, ess, draws, ess / refit)
 
 
 def bayesian_ridge_row(size, X, y):
-    first, _ = timed(lambda: BayesianRidge().fit(X, y))
-    refit, _ = timed(lambda: BayesianRidge().fit(X, y))
+    first, _ = timed_call(lambda: BayesianRidge().fit(X, y))
+    refit, _ = timed_call(lambda: BayesianRidge().fit(X, y))
     return Row(size, "BayesianRidge", "closed form", first, refit)
 
 
@@ -516,17 +507,21 @@ def mcmc_peer_row(peer, size, args, settings, history):
     return row
 
 
-COLUMNS = (
-    ("n", 9),
-    ("p", 4),
-    ("library", 13),
-    ("run", 27),
-    ("first fit s", 13),
-    ("warm refit s", 13),
-    ("min ESS", 11),
-    ("ESS/draw", 10),
-    ("ESS/s", 11),
-    ("skbayes ratio", 18),
+TABLE = MarkdownTable(
+    (
+        "n",
+        "p",
+        "library",
+        "run",
+        "first fit s",
+        "warm refit s",
+        "min ESS",
+        "ESS/draw",
+        "ESS/s",
+        "skbayes ratio",
+    ),
+    widths=(9, 4, 13, 27, 13, 13, 11, 10, 11, 18),
+    align="<<<<>>>>>>",
 )
 
 
@@ -553,29 +548,20 @@ def ratio_text(row, reference):
     return "ESS/s " + times(reference.ess_per_s / row.ess_per_s)
 
 
-def format_line(cells):
-    padded = [
-        f"{cell:<{width}}" if i < 4 else f"{cell:>{width}}"
-        for i, (cell, (_, width)) in enumerate(zip(cells, COLUMNS, strict=True))
-    ]
-    return "| " + " | ".join(padded) + " |"
-
-
-def format_row(row, reference):
+def row_cells(row, reference):
+    """The cells of ``row`` in :data:`TABLE`; ``reference`` is skbayes's row."""
     mark = row.mark
-    return format_line(
-        (
-            str(row.size[0]),
-            str(row.size[1]),
-            row.library,
-            row.run,
-            number(row.first, mark=mark),
-            number(row.refit, mark=mark if mark == "p" else ""),
-            number(row.ess, 0, mark),
-            number(row.ess_per_draw, 2, mark),
-            number(row.ess_per_s, 0, mark),
-            ratio_text(row, reference) + (f" ({mark})" if mark else ""),
-        )
+    return (
+        str(row.size[0]),
+        str(row.size[1]),
+        row.library,
+        row.run,
+        number(row.first, mark=mark),
+        number(row.refit, mark=mark if mark == "p" else ""),
+        number(row.ess, 0, mark),
+        number(row.ess_per_draw, 2, mark),
+        number(row.ess_per_s, 0, mark),
+        ratio_text(row, reference) + (f" ({mark})" if mark else ""),
     )
 
 
@@ -592,8 +578,7 @@ def print_header(args):
         + ", ".join(versions)
         + "\n"
     )
-    print(format_line([name for name, _ in COLUMNS]))
-    print("|" + "|".join("-" * (width + 2) for _, width in COLUMNS) + "|", flush=True)
+    TABLE.print_header()
 
 
 def print_ratio_table(tables):
@@ -601,7 +586,7 @@ def print_ratio_table(tables):
     libraries = list(
         dict.fromkeys(row.library for _, rows in tables for row in rows[1:])
     )
-    lines = [["n", "p", *libraries]]
+    lines = []
     for reference, rows in tables:
         by_library = {row.library: row for row in rows}
         cells = [str(reference.size[0]), str(reference.size[1])]
@@ -610,16 +595,8 @@ def print_ratio_table(tables):
             text = "-" if row is None else ratio_text(row, reference)
             cells.append(text + (f" ({row.mark})" if row and row.mark else ""))
         lines.append(cells)
-    widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
     print("\nskbayes ratio by size:\n")
-    for i, line in enumerate(lines):
-        print(
-            "| "
-            + " | ".join(f"{c:>{w}}" for c, w in zip(line, widths, strict=True))
-            + " |"
-        )
-        if i == 0:
-            print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    print_table(("n", "p", *libraries), lines, padded=True)
 
 
 def print_notes(rows, skipped):
@@ -668,14 +645,13 @@ def parse_args(argv=None):
         default=200,
         help="least warmup (and draws) of a reduced run",
     )
-    parser.add_argument("--worker", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
 def bench_size(size, peers, args, settings, histories):
     """The rows of one size, skbayes's first; ``histories`` holds each peer's."""
     note(f"n = {size[0]}, p = {size[1]}")
-    X, y = make_data(*size)
+    X, y = make_regression_data(*size)
     rows = [skbayes_row(size, X, y, settings)]
     if "bayesian-ridge" in peers:
         rows.append(bayesian_ridge_row(size, X, y))
@@ -684,7 +660,7 @@ def bench_size(size, peers, args, settings, histories):
         history = histories.setdefault(peer, History())
         try:
             rows.append(mcmc_peer_row(peer, size, args, settings, history))
-        except WorkerError as error:
+        except FreshProcessError as error:
             rows.append(Row(size, peer, "failed", note=str(error)))
             note(f"  {peer}: failed: {error}")
     return rows
@@ -693,9 +669,6 @@ def bench_size(size, peers, args, settings, histories):
 def main():
     args = parse_args()
     warnings.simplefilter("ignore")
-    if args.worker:
-        worker(json.loads(args.worker))
-        return
     settings = dict(
         num_warmup=args.warmup, num_samples=args.draws, num_chains=NUM_CHAINS
     )
@@ -710,7 +683,7 @@ def main():
     for size in sorted(args.sizes, key=lambda size: size[0] * size[1]):
         rows = bench_size(size, peers, args, settings, histories)
         for row in rows:
-            print(format_row(row, rows[0]), flush=True)
+            TABLE.print_row(row_cells(row, rows[0]))
         tables.append((rows[0], rows))
     print_ratio_table(tables)
     print_notes([row for _, rows in tables for row in rows], skipped)
