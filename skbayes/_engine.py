@@ -139,8 +139,10 @@ def sample_posterior(
     per_target = [
         fit.unwhiten(x[..., :n_coef_states]) for fit, x in zip(fits, raw.x, strict=True)
     ]
-    for draws, prior, x in zip(per_target, priors, raw.x, strict=True):
-        draws[3].update(likelihood.parameters(prior, x))
+    for draws, prior, (_, rows), x in zip(
+        per_target, priors, prepared, raw.x, strict=True
+    ):
+        draws[3].update(likelihood.parameters(prior, rows, x))
 
     def stacked(values):
         # Kernel output is (target, chain, draw, ...); the public layout is

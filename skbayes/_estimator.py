@@ -4,6 +4,7 @@ import sys
 import time
 from collections.abc import Mapping
 from contextlib import contextmanager
+from dataclasses import replace
 from numbers import Integral, Real
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.exceptions import NotFittedError
 from sklearn.utils import check_random_state
+from sklearn.utils._available_if import available_if
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import (
     _check_sample_weight,
@@ -45,7 +47,7 @@ from ._posterior import Posterior
 from ._predictive import dense_rows, hdi, linear_predictor
 from ._priors import resolve_priors
 from ._simulate import sample_prior_parameters
-from ._suffstats import sufficient_statistics
+from ._suffstats import distinct_weighted_rows, sufficient_statistics
 from ._threads import single_threaded_blas
 from ._warnings import warn_at_caller
 
@@ -508,16 +510,20 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
                 rows=rows,
             )
 
-    def _check_likelihood_reduces(self, what):
+    def _check_likelihood_reduces(self, what, error=ValueError):
         """Raise unless the likelihood reduces to the statistics ``what`` keeps."""
         if LIKELIHOODS[self.likelihood].NEEDS_ROWS:
-            raise ValueError(
+            raise error(
                 f"likelihood={self.likelihood!r} needs every row at once, but "
                 f"{what} keeps only sufficient statistics, which determine the "
                 "Normal likelihood alone. Fit in-memory data with fit(), or use "
                 "likelihood='normal'."
             )
+        return True
 
+    @available_if(
+        lambda self: self._check_likelihood_reduces("partial_fit", AttributeError)
+    )
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None):
         """Add a chunk of rows to the statistics and resample the posterior.
@@ -527,7 +533,9 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         gives: the same statistics up to float64 rounding, and with the same
         ``random_state`` the same draws up to Monte Carlo error. Chunking
         changes nothing statistically. The rows themselves are not kept, so
-        ``idata_`` has no ``observed_data`` group.
+        ``idata_`` has no ``observed_data`` group. Only for the Normal
+        likelihood: with ``likelihood="student_t"`` the estimator has no
+        ``partial_fit`` (accessing it raises an AttributeError that says why).
 
         Parameters
         ----------
@@ -544,7 +552,6 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         self : object
             Fitted estimator.
         """
-        self._check_likelihood_reduces("partial_fit")
         first_chunk = not hasattr(self, "_stats")
         with _unchanged_on_failure(self), single_threaded_blas():
             y, stats, _ = self._validated_statistics(
@@ -573,8 +580,8 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
             The validated targets (a Dask ``y`` is validated block by block).
         stats : SufficientStatistics
         rows : tuple or None
-            ``(X, Y, sample_weight)`` validated, ``Y`` of shape (n_samples,
-            n_targets); None for Dask input.
+            For a likelihood that reads the rows, ``(X, Y, sample_weight)`` of
+            the distinct rows; else None.
         """
         if is_dask_collection(X):
             # The rows stay with Dask: only the shape, dtype, feature count and
@@ -611,8 +618,15 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
                 sample_weight, X, dtype=np.float64, ensure_non_negative=True
             )
         Y = y.reshape(y.shape[0], -1)
-        stats = sufficient_statistics(X, Y, sample_weight)
-        return y, _require_weight(stats), (X, Y, sample_weight)
+        if not LIKELIHOODS[self.likelihood].NEEDS_ROWS:
+            stats = sufficient_statistics(X, Y, sample_weight)
+            return y, _require_weight(stats), None
+        # The likelihood reads the rows: the distinct ones with their weights,
+        # so that weights and repeated rows are the same data exactly. The
+        # statistics count the rows as given.
+        rows = distinct_weighted_rows(X, Y, sample_weight)
+        stats = replace(sufficient_statistics(*rows), n_rows=X.shape[0])
+        return y, _require_weight(stats), rows
 
     def _fit_statistics(self, stats, multi_output, observed, weighted=False, rows=None):
         """Sample the posterior given the statistics and set the fitted attributes.

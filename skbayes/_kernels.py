@@ -99,10 +99,20 @@ def _nuts(model):
 
 
 def _pairs(inputs, extra, rows, num_chains):
-    """Inputs of every (target, chain) pair: chains of all targets run together."""
-    return jax.tree.map(
-        lambda a: jnp.repeat(a, num_chains, axis=0), (inputs, extra, rows)
-    )
+    """Inputs of every (target, chain) pair, and the axes to map them over.
+
+    Chains of all targets run together. The rows of a single target are not
+    repeated per chain: every chain reads the same array, so the chains'
+    products with it become one matrix product.
+    """
+
+    def repeated(tree):
+        return jax.tree.map(lambda a: jnp.repeat(a, num_chains, axis=0), tree)
+
+    inputs, extra = repeated((inputs, extra))
+    if rows is not None and inputs.lik_prec.shape[0] == num_chains:
+        return (inputs, extra, jax.tree.map(lambda a: a[0], rows)), (0, 0, None)
+    return (inputs, extra, repeated(rows)), (0, 0, 0)
 
 
 def initial_states(
@@ -150,7 +160,7 @@ def initial_states(
     )
     return _initial_states(
         _nuts(model)[0],
-        _pairs(inputs, extra, rows, num_chains),
+        *_pairs(inputs, extra, rows, num_chains),
         key,
         target_accept_prob,
         num_warmup,
@@ -159,7 +169,7 @@ def initial_states(
 
 
 def _initial_states(
-    init_kernel, pair_inputs, key, target_accept_prob, num_warmup, n_states
+    init_kernel, pair_inputs, axes, key, target_accept_prob, num_warmup, n_states
 ):
     n_pairs = pair_inputs[0].lik_prec.shape[0]
     keys = jax.random.split(key, 2 * n_pairs).reshape((n_pairs, 2))
@@ -176,7 +186,7 @@ def _initial_states(
             rng_key=jax.random.key_data(pair_key[1]),
         )
 
-    return jax.vmap(init_pair)(pair_inputs, keys)
+    return jax.vmap(init_pair, in_axes=(axes, 0))(pair_inputs, keys)
 
 
 def sample_segment(
@@ -224,20 +234,21 @@ def sample_segment(
         likelihood=likelihood, coef_prior=coef_prior, intercept_prior=intercept_prior
     )
     init_kernel, sample_kernel = _nuts(model)
-    pair_inputs = _pairs(inputs, extra, rows, num_chains)
+    pair_inputs, axes = _pairs(inputs, extra, rows, num_chains)
     # Initialising costs one gradient per chain, next to nothing beside the
     # iterations; it also sets up the sampler's adaptation schedule, which
     # sample_kernel reads.
     fresh = _initial_states(
         init_kernel,
         pair_inputs,
+        axes,
         key,
         target_accept_prob,
         num_warmup,
         state_size(likelihood, coef_prior, inputs.lik_prec.shape[-1]),
     )
     state = jax.tree.map(lambda new, old: jnp.where(first, new, old), fresh, state)
-    step = jax.vmap(sample_kernel)
+    step = jax.vmap(sample_kernel, in_axes=(0, axes))
 
     def iterate(state, _):
         state = step(state, pair_inputs)

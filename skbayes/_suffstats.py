@@ -294,3 +294,36 @@ def _check_representable(stats):
                 f"large in magnitude to fit. Rescale {name} (for example divide it by "
                 "a power of 10) and scale the coefficients back."
             )
+
+
+def distinct_weighted_rows(X, Y, sample_weight):
+    """The distinct rows of ``[X | Y]`` in sorted order, each with its total weight.
+
+    What a likelihood that reads every row needs of the data: rows of weight 0
+    are dropped and repeated rows merged, so frequency weights and repeated rows
+    give the same rows exactly, and the order of the rows does not matter.
+
+    Parameters
+    ----------
+    X : ndarray or sparse matrix of shape (n_rows, n_features)
+    Y : ndarray of shape (n_rows, n_targets)
+    sample_weight : ndarray of shape (n_rows,) or None
+
+    Returns
+    -------
+    X, Y : ndarray of shape (n_distinct, n_features) and (n_distinct, n_targets)
+        Dense float64.
+    sample_weight : ndarray of shape (n_distinct,)
+    """
+    dense = X.toarray() if scipy.sparse.issparse(X) else np.asarray(X)
+    table = np.column_stack([dense, Y]).astype(np.float64, copy=False)
+    weight = (
+        np.ones(table.shape[0])
+        if sample_weight is None
+        else np.asarray(sample_weight, dtype=np.float64)
+    )
+    kept = weight > 0
+    distinct, inverse = np.unique(table[kept], axis=0, return_inverse=True)
+    totals = np.bincount(inverse.ravel(), weights=weight[kept], minlength=len(distinct))
+    n_features = dense.shape[1]
+    return distinct[:, :n_features], distinct[:, n_features:], totals

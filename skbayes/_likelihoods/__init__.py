@@ -13,7 +13,7 @@ Each module gives:
 ``prepare(design, prior, target, problem, data)``
     ``(problem, rows)``: the whitened problem the sampler works in, and the
     traced row inputs (None when the statistics suffice).
-``parameters(prior, x)``
+``parameters(prior, rows, x)``
     Draws of the likelihood's own parameters from kernel states, by name.
 ``noise(parameters)``
     The noise distribution of one target's draws, for predictions:

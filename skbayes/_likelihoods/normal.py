@@ -27,7 +27,7 @@ def prepare(design, prior, target, problem, data):
     return problem, None
 
 
-def parameters(prior, x):
+def parameters(prior, rows, x):
     return {}
 
 
