@@ -34,9 +34,9 @@ import numpy as np  # noqa: E402
 
 from benchmarks._common import (  # noqa: E402
     SKBAYES_PRIORS_OF_PLAIN_MODEL,
+    MarkdownTable,
     min_bulk_ess,
     new_numpyro_mcmc,
-    print_table,
     run_in_fresh_process,
     timed_call,
     true_coef,
@@ -189,6 +189,19 @@ def available_peers():
 
 
 WARM = {"skbayes": skbayes_warm, "numpyro": numpyro_warm, "pymc": pymc_warm}
+HEADERS = (
+    "design",
+    "n",
+    "peer",
+    "warm refit s",
+    "refit ratio",
+    "min ESS",
+    "ESS/s",
+    "ESS/s ratio",
+    "first fit s",
+    "first-fit ratio",
+)
+WIDTHS = (6, 7, 7, 12, 11, 7, 5, 11, 11, 15)
 
 
 def main():
@@ -196,16 +209,21 @@ def main():
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
     parser.add_argument("--designs", nargs="+", default=["iid", "offset"])
     parser.add_argument(
-        "--peer-max-size",
+        "--pymc-max-size",
         type=int,
         default=None,
-        help="leave the peers out above this many rows (skbayes is always run)",
+        help="leave PyMC out above this many rows",
     )
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     peers = available_peers()
     cache_dir = tempfile.mkdtemp(prefix="skbayes-bench-robust-")
-    rows = []
+    print(
+        f"Student-t regression, p = {N_FEATURES}, 4 x (1000 + 1000) draws; "
+        "ratios are the peer's figure over skbayes's (skbayes's advantage)."
+    )
+    table = MarkdownTable(HEADERS, WIDTHS, align="<<<>>>>>>>")
+    table.print_header()
     for design in args.designs:
         for n_samples in args.sizes:
             X, y = robust_data(n_samples, design)
@@ -214,14 +232,14 @@ def main():
             first_fit_seconds("skbayes", n_samples, design, cache_dir)
             figures = {}
             for peer in peers:
-                if peer != "skbayes" and n_samples > (args.peer_max_size or n_samples):
+                if peer == "pymc" and n_samples > (args.pymc_max_size or n_samples):
                     continue
                 seconds, ess = WARM[peer](X, y)
                 first = first_fit_seconds(peer, n_samples, design, cache_dir)
                 figures[peer] = (seconds, ess, first)
             ours = figures["skbayes"]
             for peer, (seconds, ess, first) in figures.items():
-                rows.append(
+                table.print_row(
                     [
                         design,
                         f"{n_samples:,}",
@@ -235,28 +253,6 @@ def main():
                         f"{first / ours[2]:.1f}x",
                     ]
                 )
-            print(f"measured {design} n={n_samples}", file=sys.stderr, flush=True)
-    print(
-        f"Student-t regression, p = {N_FEATURES}, 4 x (1000 + 1000) draws; "
-        "ratios are the peer's figure over skbayes's (skbayes's advantage)."
-    )
-    print_table(
-        [
-            "design",
-            "n",
-            "peer",
-            "warm refit s",
-            "refit ratio",
-            "min ESS",
-            "ESS/s",
-            "ESS/s ratio",
-            "first fit s",
-            "first-fit ratio",
-        ],
-        rows,
-        align="<<<>>>>>>>",
-        padded=True,
-    )
 
 
 if __name__ == "__main__":

@@ -1,7 +1,10 @@
-"""From sufficient statistics and priors to posterior draws.
+"""From sufficient statistics (and, for a likelihood that needs them, rows) and
+priors to posterior draws.
 
 NumPy in, NumPy out: whitening happens on the host in float64, sampling in
-the compiled kernel of :mod:`skbayes._kernels`.
+the compiled kernel of :mod:`skbayes._kernels`. The families of
+:mod:`skbayes._likelihoods` and :mod:`skbayes._coef_priors` prepare their
+inputs and map the kernel's states back.
 """
 
 from dataclasses import dataclass
@@ -51,10 +54,11 @@ class PosteriorDraws:
         ``diverging``, ``n_steps``, ``tree_depth``, ``acceptance_rate``,
         ``energy``, ``step_size``.
     scales : dict of ndarray
-        Further parameters of the coefficient prior, with the target axis after
-        (chain, draw): for the horseshoe, ``local_scale`` (n_chains, n_draws,
-        n_targets, n_features), ``global_scale`` and ``slab_scale``, the slab in
-        units of the slab scale; else empty.
+        Further parameters of the coefficient prior and of the likelihood, with
+        the target axis after (chain, draw): for the horseshoe,
+        ``local_scale`` (n_chains, n_draws, n_targets, n_features),
+        ``global_scale`` and ``slab_scale``, the slab in units of the slab
+        scale; for the Student-t likelihood, ``df``.
     exact_fit : ndarray of shape (n_targets,), bool
         Whether each target's fit is the limit ``sigma -> 0`` of an exact fit.
     gaussian_problems : list of WhitenedProblem or None

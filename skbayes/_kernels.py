@@ -1,13 +1,15 @@
 """The compiled NUTS sampler over the whitened problems of every target.
 
-The kernel sees only the small arrays of a
+Under the Normal likelihood the kernel sees only the small arrays of a
 :class:`~skbayes._whitening.WhitenedProblem` (one entry per coefficient
 direction) and of its coefficient prior's family, never the data. Its
 compiled form therefore depends on the number of directions (padded to a
-bucket), targets and chains, the warmup schedule and the coefficient and
-intercept prior families, and is reused for any number of rows or draws, any
-prior setting and any seed (the draws come in segments of :data:`SEGMENT`
-iterations). The energies are those of :mod:`skbayes._coef_priors`.
+bucket), targets and chains, the warmup schedule and the likelihood,
+coefficient and intercept prior families, and is reused for any number of rows
+or draws, any prior setting and any seed (the draws come in segments of
+:data:`SEGMENT` iterations). A likelihood that reads the rows adds their
+bucket to that list. The energies are those of :mod:`skbayes._likelihoods`
+and :mod:`skbayes._coef_priors`.
 """
 
 from functools import partial
