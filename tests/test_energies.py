@@ -23,7 +23,9 @@ from skbayes._whitening import whiten
 N_FEATURES = 3  # with the intercept, 4 directions: no padding
 
 
-def setup(coef_prior, intercept_prior, noise_prior, autoscale, rng, **likelihood):
+def fitted_problem(
+    coef_prior, intercept_prior, noise_prior, autoscale, rng, **likelihood
+):
     X = rng.normal(size=(20, N_FEATURES)) + [0.0, 3.0, -1.0]
     y = 2.0 + X @ [1.0, 0.0, -0.5] + rng.normal(scale=0.7, size=20)
     params = BayesianLinearRegressor(
@@ -118,7 +120,7 @@ def test_energy_is_the_models_log_density(
     coef_prior, intercept_prior, noise_prior, autoscale, likelihood, df
 ):
     rng = np.random.default_rng(3)
-    X, y, prior, problem, fit, rows = setup(
+    X, y, prior, problem, fit, rows = fitted_problem(
         coef_prior,
         intercept_prior,
         noise_prior,
