@@ -254,3 +254,13 @@ def intercept_settings(problem, prior):
         y_scale / prior.intercept_scale,
         y_scale / prior.intercept_reference_scale,
     )
+
+
+def no_extra_states(dim):
+    """``extra_state_size`` of a family sampled in the whitened basis alone."""
+    return 0
+
+
+def prepare_corrected(design, prior, target, problem):
+    """``prepare`` of a family whose coefficient prior differs from the reference."""
+    return ReferenceFit(problem=problem, prior=prior, corrected_coef=True)

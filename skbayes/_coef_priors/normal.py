@@ -9,7 +9,12 @@ import numpyro.distributions as dist
 from numpyro.distributions import constraints
 
 from .._text import format_setting
-from ._reference import ReferenceFit, corrected_energy, reference_correction
+from ._reference import (
+    ReferenceFit,
+    corrected_energy,
+    no_extra_states,
+    reference_correction,
+)
 
 #: Whether ``prior_scale=None`` (a flat prior) is allowed.
 ACCEPTS_FLAT = True
@@ -22,8 +27,7 @@ def reference_scale(prior):
     return prior.coef_scale
 
 
-def extra_state_size(dim):
-    return 0
+extra_state_size = no_extra_states
 
 
 def prepare(design, prior, target, problem):

@@ -9,7 +9,12 @@ import numpyro.distributions as dist
 
 from .._densities import student_t_energy, student_t_reference_factor
 from .._text import format_setting
-from ._reference import ReferenceFit, corrected_energy, reference_correction
+from ._reference import (
+    corrected_energy,
+    no_extra_states,
+    prepare_corrected,
+    reference_correction,
+)
 
 ACCEPTS_FLAT = False
 
@@ -21,12 +26,8 @@ def reference_scale(prior):
     return prior.coef_scale * student_t_reference_factor(prior.coef_df)
 
 
-def extra_state_size(dim):
-    return 0
-
-
-def prepare(design, prior, target, problem):
-    return ReferenceFit(problem=problem, prior=prior, corrected_coef=True)
+extra_state_size = no_extra_states
+prepare = prepare_corrected
 
 
 def sample_coef(prior, n_features):
