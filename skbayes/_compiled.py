@@ -292,6 +292,8 @@ def _write(directory, key, program):
     """Write an entry atomically; a cache that cannot be written is skipped."""
     from jax.experimental.serialize_executable import serialize
 
+    if _calls_host_kernels(program):
+        return  # memory only: see _calls_host_kernels
     try:
         payload = pickle.dumps(serialize(program), protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:
@@ -319,6 +321,21 @@ def _write(directory, key, program):
         return
     statistics.count("writes")
     _prune(directory)
+
+
+def _calls_host_kernels(program):
+    """Whether the program calls custom host kernels (LAPACK's, on CPU).
+
+    A loaded executable finds such kernels only if this process has registered
+    them, which it does when it first lowers an operation that uses them; a
+    fresh process that loads the program from disk first would call an
+    unregistered target and crash. Such programs are kept in memory only.
+    """
+    try:
+        text = program.as_text()
+    except Exception:
+        return True
+    return "custom_call_target" in text or "custom-call" in text
 
 
 def _prune(directory):

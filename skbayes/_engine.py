@@ -15,8 +15,10 @@ import numpy as np
 
 from ._coef_priors import COEF_PRIORS
 from ._compiled import compiled, placeholder_argument
-from ._kernels import SEGMENT, initial_states, sample_segment
+from ._group_effects import GROUP_EFFECTS
+from ._kernels import SEGMENT, initial_states, n_targets, sample_segment
 from ._likelihoods import LIKELIHOODS
+from ._likelihoods.student_t import padded_rows
 from ._progress import progress_bar as _progress_bar
 from ._whitening import whiten
 
@@ -65,6 +67,10 @@ class PosteriorDraws:
         The whitened posterior of each target when the coefficients given the
         noise scale are exactly Gaussian (for exact conditional summaries);
         None otherwise.
+    group_effects_mean : ndarray of shape (n_targets, n_groups, n_effects) or None
+        Posterior means of the group-level effects, for a model with them;
+        their draws are ``scales["group_effects"]`` and those of their sds
+        ``scales["group_sd"]``.
     """
 
     intercept: np.ndarray
@@ -76,6 +82,7 @@ class PosteriorDraws:
     scales: dict
     exact_fit: np.ndarray
     gaussian_problems: list | None
+    group_effects_mean: np.ndarray | None = None
 
 
 def sample_posterior(
@@ -182,6 +189,91 @@ def sample_posterior(
     )
 
 
+def sample_group_posterior(
+    statistics,
+    prior,
+    slopes,
+    tau_scale,
+    *,
+    num_warmup,
+    num_samples,
+    num_chains,
+    target_accept_prob,
+    seed,
+    progress_bar=False,
+    family="normal",
+):
+    """Sample the posterior of a regression with group-level effects.
+
+    NUTS runs on the scale parameters with every coefficient integrated out
+    (in float64, see :mod:`skbayes._group_effects.normal`); the coefficients
+    are then drawn exactly given each draw of the scales.
+
+    Parameters
+    ----------
+    statistics : GroupStatistics
+        Per-group statistics of one target.
+    prior : Prior
+    slopes : ndarray of int
+        Features whose slopes vary by group.
+    tau_scale : ndarray of shape (1 + len(slopes),)
+        Scales of the half-normal priors of the group-level sds.
+    num_warmup, num_samples, num_chains, target_accept_prob, seed, progress_bar
+        As for :func:`sample_posterior`.
+    family : str, default="normal"
+        Key of :data:`~skbayes._group_effects.GROUP_EFFECTS`.
+
+    Returns
+    -------
+    draws : PosteriorDraws
+        With one target.
+    """
+    fit = GROUP_EFFECTS[family].prepare(statistics, prior, slopes, tau_scale)
+    # The population directions and the groups are padded to buckets, so that
+    # other folds, subsets of features and seeds reuse one compiled program.
+    inputs = fit.kernel_inputs(
+        padded_dim(fit.inputs.gram.shape[0]), padded_rows(fit.inputs.yz.shape[0])
+    )
+    with jax.enable_x64(True):
+        raw = _run_kernel(
+            _stack([inputs]),
+            None,
+            None,
+            likelihood="normal",
+            coef_prior="normal",
+            intercept_prior="normal",
+            group_effects=family,
+            num_warmup=num_warmup,
+            num_samples=num_samples,
+            num_chains=num_chains,
+            target_accept_prob=target_accept_prob,
+            seed=seed,
+            progress_bar=progress_bar,
+        )
+        states = raw.x[0].reshape(num_chains * num_samples, -1)
+        draws, means = fit.draws(states, np.random.default_rng(seed), inputs)
+
+    def chained(values):
+        # (n_draws, ...) -> (chain, draw, target, ...)
+        return values.reshape((num_chains, num_samples, 1) + values.shape[1:])
+
+    return PosteriorDraws(
+        intercept=chained(draws["intercept"]),
+        coef=chained(draws["coef"]),
+        sigma=chained(draws["sigma"]),
+        intercept_mean=means["intercept"][None],
+        coef_mean=means["coef"][None],
+        sample_stats=_sample_stats(raw),
+        scales={
+            "group_effects": chained(draws["group_effects"]),
+            "group_sd": chained(draws["group_sd"]),
+        },
+        exact_fit=np.array([False]),
+        gaussian_problems=None,
+        group_effects_mean=means["group_effects"][None],
+    )
+
+
 def _stack(per_target):
     """Kernel inputs of each target -> one pytree with a leading target axis."""
     return jax.tree.map(lambda *leaves: np.stack(leaves), *per_target)
@@ -201,6 +293,7 @@ def _run_kernel(
     likelihood,
     coef_prior,
     intercept_prior,
+    group_effects=None,
 ):
     """Run the compiled sampler segment by segment, with a progress bar if asked.
 
@@ -215,6 +308,7 @@ def _run_kernel(
         likelihood=likelihood,
         coef_prior=coef_prior,
         intercept_prior=intercept_prior,
+        group_effects=group_effects,
     )
     total = num_warmup + num_samples
     args = (inputs, extra, rows, jax.random.key(seed), np.float32(target_accept_prob))
@@ -241,13 +335,13 @@ def _run_kernel(
                 divergences += int(np.asarray(draws.diverging)[sampled].sum())
                 bar.update(start + SEGMENT, divergences)
         segments = jax.device_get(segments)
-    n_targets = inputs.lik_prec.shape[0]
+    targets = n_targets(inputs)
 
     def kept(*arrays):
         # (iteration, pair, ...) -> (target, chain, draw, ...), warmup dropped.
         draws = np.concatenate(arrays)[num_warmup:total]
         draws = np.moveaxis(draws, 0, 1)
-        return draws.reshape((n_targets, num_chains, num_samples) + draws.shape[2:])
+        return draws.reshape((targets, num_chains, num_samples) + draws.shape[2:])
 
     return jax.tree.map(kept, *segments)
 

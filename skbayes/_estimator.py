@@ -17,8 +17,10 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import (
     _check_sample_weight,
     check_array,
+    check_consistent_length,
     check_is_fitted,
     check_X_y,
+    column_or_1d,
     validate_data,
 )
 
@@ -32,7 +34,13 @@ from ._dask import (
 )
 from ._design import decompose
 from ._diagnostics import convergence_diagnostics, fit_report, warn_if_not_converged
-from ._engine import sample_posterior
+from ._engine import sample_group_posterior, sample_posterior
+from ._groups import (
+    GroupedRows,
+    group_statistics,
+    refuse_unsupported_group_settings,
+    validate_grouped_X,
+)
 from ._inference_data import (
     log_likelihood_inference_data,
     posterior_groups,
@@ -43,7 +51,7 @@ from ._intercept_priors import INTERCEPT_PRIORS
 from ._likelihoods import LIKELIHOODS
 from ._noise_priors import NOISE_PRIORS
 from ._numpyro_model import numpyro_model, site_descriptions
-from ._posterior import Posterior
+from ._posterior import GroupedPosterior, Posterior
 from ._predictive import dense_rows, hdi, linear_predictor
 from ._priors import resolve_priors
 from ._simulate import sample_prior_parameters
@@ -420,6 +428,9 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         "horseshoe_global_scale": [Interval(Real, 1e-12, 1e2, closed="both")],
         "likelihood": [StrOptions(set(LIKELIHOODS))],
         "likelihood_df": [Interval(Real, 0, 1e6, closed="right"), None],
+        "group_column": [str, Integral, None],
+        "group_slopes": [list, tuple, np.ndarray, str, Integral, None],
+        "group_prior_scale": [Interval(Real, 0, None, closed="neither")],
     }
 
     def __init__(
@@ -449,6 +460,9 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         horseshoe_global_scale=0.01,
         likelihood="normal",
         likelihood_df=None,
+        group_column=None,
+        group_slopes=None,
+        group_prior_scale=1.0,
     ):
         self.fit_intercept = fit_intercept
         self.prior_loc = prior_loc
@@ -474,6 +488,9 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         self.horseshoe_global_scale = horseshoe_global_scale
         self.likelihood = likelihood
         self.likelihood_df = likelihood_df
+        self.group_column = group_column
+        self.group_slopes = group_slopes
+        self.group_prior_scale = group_prior_scale
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -500,6 +517,12 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         if is_dask_collection(X):
             self._check_likelihood_reduces("Dask input")
         with _unchanged_on_failure(self), single_threaded_blas():
+            vars(self).pop("_group_layout", None)
+            if self.group_column is not None:
+                y, stats = self._grouped_statistics(X, y, sample_weight, reset=True)
+                return self._fit_group_statistics(
+                    stats, observed=y, weighted=sample_weight is not None
+                )
             y, stats, rows = self._validated_statistics(X, y, sample_weight, reset=True)
             observed = None if is_dask_collection(X) else y
             return self._fit_statistics(
@@ -554,6 +577,15 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         """
         first_chunk = not hasattr(self, "_stats")
         with _unchanged_on_failure(self), single_threaded_blas():
+            if first_chunk:
+                vars(self).pop("_group_layout", None)
+            if self.group_column is not None:
+                y, stats = self._grouped_statistics(
+                    X, y, sample_weight, reset=first_chunk
+                )
+                if not first_chunk:
+                    stats = self._stats.merge(stats)
+                return self._fit_group_statistics(stats, observed=None)
             y, stats, _ = self._validated_statistics(
                 X, y, sample_weight, reset=first_chunk
             )
@@ -628,6 +660,90 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         stats = replace(sufficient_statistics(*rows), n_rows=X.shape[0])
         return y, _require_weight(stats), rows
 
+    def _grouped_statistics(self, X, y, sample_weight, reset):
+        """Validate a batch of grouped rows and reduce it to per-group statistics.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+        stats : GroupStatistics
+        """
+        refuse_unsupported_group_settings(self, X, y)
+        rows = validate_grouped_X(self, X, reset=reset)
+        y = column_or_1d(
+            check_array(y, ensure_2d=False, dtype=np.float64, input_name="y"),
+            warn=False,
+        )
+        check_consistent_length(rows.X, y)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(
+                sample_weight, rows.X, dtype=np.float64, ensure_non_negative=True
+            )
+        stats = group_statistics(rows.X, y[:, None], rows.labels, sample_weight)
+        return y, stats
+
+    def _fit_group_statistics(self, stats, observed, weighted=False):
+        """Sample the posterior of the model with group-level effects.
+
+        As :meth:`_fit_statistics`, from the statistics of every group.
+        """
+        pooled = _require_weight(stats.pooled)
+        design = decompose(pooled, True)
+        (prior,) = resolve_priors(self.get_params(), pooled.n_features, design)
+        _, slopes = self._group_layout
+        tau_scale = self.group_prior_scale * np.ones(1 + slopes.shape[0])
+        if self.autoscale:
+            y_scale = design.y_scale[0]
+            tau_scale = tau_scale * np.concatenate(
+                [[y_scale], y_scale / design.x_scale[slopes]]
+            )
+        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        start = time.perf_counter()
+        draws = sample_group_posterior(
+            stats,
+            prior,
+            slopes,
+            tau_scale,
+            num_warmup=self.num_warmup,
+            num_samples=self.num_samples,
+            num_chains=self.num_chains,
+            target_accept_prob=self.target_accept_prob,
+            seed=seed,
+            progress_bar=self.progress_bar,
+        )
+        elapsed = time.perf_counter() - start
+        fitted = self._posterior_attributes(
+            draws,
+            False,
+            observed,
+            fixed_noise=self.noise is not None,
+            group_labels=stats.labels,
+        )
+        effects_mean = draws.group_effects_mean[0]
+        fitted["_posterior"] = GroupedPosterior(
+            fitted["_posterior"], stats.labels, slopes, effects_mean
+        )
+        import pandas as pd
+
+        fitted.update(
+            groups_=stats.labels,
+            group_effects_=pd.DataFrame(
+                effects_mean, index=stats.labels, columns=self._effect_names()
+            ),
+            group_sd_=draws.scales["group_sd"].mean(axis=(0, 1))[0],
+        )
+        warn_if_not_converged(fitted["diagnostics_"])
+        vars(self).update(fitted, _stats=stats, _priors=[prior], _weighted=weighted)
+        if self.progress_bar:
+            print(fit_report(self.diagnostics_, elapsed), file=sys.stderr)
+        return self
+
+    def _effect_names(self):
+        """Names of the group-level effects: the intercept, then the slopes."""
+        _, slopes = self._group_layout
+        names = self._feature_names()
+        return ["intercept", *(str(names[j]) for j in slopes)]
+
     def _fit_statistics(self, stats, multi_output, observed, weighted=False, rows=None):
         """Sample the posterior given the statistics and set the fitted attributes.
 
@@ -676,17 +792,23 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
             print(fit_report(self.diagnostics_, elapsed), file=sys.stderr)
         return self
 
-    def _posterior_attributes(self, draws, multi, observed, fixed_noise):
+    def _posterior_attributes(
+        self, draws, multi, observed, fixed_noise, group_labels=None
+    ):
         """Every fitted attribute from posterior draws, as a dict.
 
         ``observed`` (the training ``y``, or None) becomes ``observed_data``;
         ``fixed_noise`` says that sigma was not sampled (known noise, or the
-        limit of an exact fit): it is then left out of the posterior group.
+        limit of an exact fit): it is then left out of the posterior group;
+        ``group_labels`` are the coordinates of the groups' effects.
         """
 
         posterior = Posterior.from_draws(draws, self.likelihood)
         sigma = posterior.sigma.mean(axis=0)
         target_names = [f"y{k}" for k in range(posterior.n_targets)]
+        group_coords = None
+        if group_labels is not None:
+            group_coords = {"group": list(group_labels), "effect": self._effect_names()}
         groups = posterior_groups(
             draws,
             multi,
@@ -695,6 +817,7 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
             target_names,
             known_noise=fixed_noise,
             fit_intercept=self.fit_intercept,
+            group_coords=group_coords,
         )
         coef_hdi = hdi(posterior.coef, self.hdi_prob)
         likelihood_attributes = {}
@@ -773,10 +896,15 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         return values if self.coef_.ndim == 2 else np.take(values, 0, axis=axis)
 
     def _feature_names(self):
+        """Names of the population-level features (the group column left out)."""
         n_features = self.n_features_in_
-        return list(
+        names = list(
             getattr(self, "feature_names_in_", [f"x{j}" for j in range(n_features)])
         )
+        layout = vars(self).get("_group_layout")
+        if layout is not None:
+            del names[layout[0]]
+        return names
 
     def _target_names(self):
         n_targets = 1 if self.coef_.ndim == 1 else self.coef_.shape[0]
@@ -792,7 +920,11 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         The rows are not kept, but their statistics are: rows of X out of order
         against y, other rows, or other weights change them.
         """
-        same = sufficient_statistics(X, Y, sample_weight).matches(self._stats)
+        if isinstance(X, GroupedRows):
+            statistics = group_statistics(X.X, Y, X.labels, sample_weight)
+        else:
+            statistics = sufficient_statistics(X, Y, sample_weight)
+        same = statistics.matches(self._stats)
         if not same:
             raise ValueError(
                 "X (and sample_weight) must be the training data as passed to fit, "
@@ -820,9 +952,12 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         check_is_fitted(self)
         if is_dask_collection(X):
             X = X.compute()
-        return validate_data(
+        if vars(self).get("_group_layout") is not None:
+            return validate_grouped_X(self, X, reset=False)
+        X = validate_data(
             self, X, reset=False, accept_sparse="csr", dtype=[np.float64, np.float32]
         )
+        return X.astype(np.float64, copy=False)
 
     def predict(
         self, X, return_std=False, return_interval=False, prob=None, quantiles=None
@@ -897,7 +1032,7 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         if is_dask_collection(X):
             outputs = [()] * (1 + return_std)
             return by_block_lazily(self, X, "predict", outputs, return_std=return_std)
-        X = self._validate_X(X).astype(np.float64, copy=False)
+        X = self._validate_X(X)
         y_mean = self._for_targets(self._posterior.mean(X))
         if not return_std:
             return y_mean
@@ -925,7 +1060,7 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
             raise ValueError(f"prob must be in (0, 1); got {prob!r}.")
         if is_dask_collection(X):
             return by_block_lazily(self, X, "predict_interval", [(2,)], prob=prob)
-        X = self._validate_X(X).astype(np.float64, copy=False)
+        X = self._validate_X(X)
         return self._for_targets(self._posterior.interval(X, prob), axis=1)
 
     def predict_quantiles(self, X, quantiles):
@@ -960,7 +1095,7 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
             return by_block_lazily(
                 self, X, "predict_quantiles", [levels.shape], quantiles=levels
             )
-        X = self._validate_X(X).astype(np.float64, copy=False)
+        X = self._validate_X(X)
         return self._for_targets(self._posterior.quantiles(X, levels), axis=1)
 
     def sample_y(self, X, n_samples=1, random_state=0):
@@ -988,7 +1123,7 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         y_samples : ndarray of shape (n_samples_X, [n_targets,] n_samples)
         """
         _check_n_samples(n_samples)
-        X = self._validate_X(X).astype(np.float64, copy=False)
+        X = self._validate_X(X)
         rng = check_random_state(random_state)
         n_draws = self._posterior.n_draws
         index = rng.choice(n_draws, n_samples, replace=n_samples > n_draws)
@@ -1032,7 +1167,7 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         -------
         y_draws : ndarray of shape (n_samples, n_rows) or (n_samples, n_rows, n_targets)
         """
-        X = self._validate_X(X).astype(np.float64, copy=False)
+        X = self._validate_X(X)
         rng = np.random.default_rng(check_random_state(random_state).randint(2**31))
         n_draws = self._posterior.n_draws
         if n_samples is None:
@@ -1105,7 +1240,7 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         -------
         lppd : ndarray of shape (n_samples,) or (n_samples, n_targets)
         """
-        X = self._validate_X(X).astype(np.float64, copy=False)
+        X = self._validate_X(X)
         Y = self._validate_targets(X, y)
         return self._for_targets(self._posterior.log_predictive_density(X, Y))
 
@@ -1151,7 +1286,7 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         idata : arviz.InferenceData
             ``idata_``, with a ``log_likelihood`` group holding ``y``.
         """
-        X = self._validate_X(X).astype(np.float64, copy=False)
+        X = self._validate_X(X)
         Y = self._validate_targets(X, y)
         observed = self._observed()
         if Y.size != observed.size or not np.allclose(Y.ravel(), observed.ravel()):

@@ -47,7 +47,14 @@ class PosteriorGroups:
 
 
 def posterior_groups(
-    draws, multi, y, feature_names, target_names, known_noise, fit_intercept
+    draws,
+    multi,
+    y,
+    feature_names,
+    target_names,
+    known_noise,
+    fit_intercept,
+    group_coords=None,
 ):
     """Assemble the ``posterior``, ``sample_stats`` and ``observed_data`` groups.
 
@@ -68,6 +75,10 @@ def posterior_groups(
         out of the posterior group, as PyMC leaves out constants.
     fit_intercept : bool
         Without an intercept, the constant zero is left out likewise.
+    group_coords : dict, default=None
+        ``{"group": labels, "effect": names}`` for a model with group-level
+        effects, whose ``group_effects`` have dims (group, effect) and
+        ``group_sd`` (effect).
 
     Returns
     -------
@@ -102,7 +113,10 @@ def posterior_groups(
         "y": ["obs_id"] + target_dims,
         **{name: target_dims for name in sample_stats},
     }
-    coords = {"feature": list(feature_names)}
+    if group_coords is not None:
+        dims["group_effects"] = target_dims + ["group", "effect"]
+        dims["group_sd"] = target_dims + ["effect"]
+    coords = {"feature": list(feature_names), **(group_coords or {})}
     if y is not None:
         coords["obs_id"] = np.arange(y.shape[0])
     if multi:

@@ -21,6 +21,7 @@ from jax import lax
 from numpyro.infer.hmc import hmc
 
 from ._coef_priors import COEF_PRIORS
+from ._group_effects import GROUP_EFFECTS
 from ._likelihoods import LIKELIHOODS
 
 _trace_count = 0
@@ -39,7 +40,11 @@ def trace_count():
     return _trace_count
 
 
-def _potential_fn_gen(inputs, extra, rows, *, likelihood, coef_prior, intercept_prior):
+def _potential_fn_gen(
+    inputs, extra, rows, *, likelihood, coef_prior, intercept_prior, group_effects
+):
+    if group_effects is not None:
+        return partial(GROUP_EFFECTS[group_effects].energy, inputs)
     return partial(
         LIKELIHOODS[likelihood].energy,
         inputs,
@@ -50,14 +55,26 @@ def _potential_fn_gen(inputs, extra, rows, *, likelihood, coef_prior, intercept_
     )
 
 
-def state_size(likelihood, coef_prior, dim):
-    """Number of kernel states of one chain: ``(z, tau)`` and the families' own."""
+def state_size(likelihood, coef_prior, inputs, group_effects=None):
+    """Number of kernel states of one chain.
+
+    ``(z, tau)`` and the families' own; with group-level effects, which
+    integrate every coefficient out, the model's scale parameters alone.
+    """
+    if group_effects is not None:
+        return GROUP_EFFECTS[group_effects].state_size(inputs)
+    dim = inputs.lik_prec.shape[-1]
     return (
         dim
         + 1
         + COEF_PRIORS[coef_prior].extra_state_size(dim)
         + LIKELIHOODS[likelihood].extra_state_size
     )
+
+
+def n_targets(inputs):
+    """Size of the leading (target) axis of the kernel inputs."""
+    return jax.tree.leaves(inputs)[0].shape[0]
 
 
 class ChainDraws(NamedTuple):
@@ -112,7 +129,7 @@ def _pairs(inputs, extra, rows, num_chains):
         return jax.tree.map(lambda a: jnp.repeat(a, num_chains, axis=0), tree)
 
     inputs, extra = repeated((inputs, extra))
-    if rows is not None and inputs.lik_prec.shape[0] == num_chains:
+    if rows is not None and n_targets(inputs) == num_chains:
         return (inputs, extra, jax.tree.map(lambda a: a[0], rows)), (0, 0, None)
     return (inputs, extra, repeated(rows)), (0, 0, 0)
 
@@ -129,6 +146,7 @@ def initial_states(
     likelihood,
     coef_prior,
     intercept_prior,
+    group_effects=None,
 ):
     """NUTS states of every chain of every target, before the first iteration.
 
@@ -151,6 +169,10 @@ def initial_states(
         Keys of :data:`~skbayes._likelihoods.LIKELIHOODS`,
         :data:`~skbayes._coef_priors.COEF_PRIORS` and
         :data:`~skbayes._intercept_priors.INTERCEPT_PRIORS`.
+    group_effects : str or None
+        Key of :data:`~skbayes._group_effects.GROUP_EFFECTS`: a model with
+        group-level effects, whose inputs are that family's (``extra`` and
+        ``rows`` None); None for the other models.
 
     Returns
     -------
@@ -158,7 +180,10 @@ def initial_states(
         With a leading axis of ``n_targets * num_chains`` (target-major).
     """
     model = dict(
-        likelihood=likelihood, coef_prior=coef_prior, intercept_prior=intercept_prior
+        likelihood=likelihood,
+        coef_prior=coef_prior,
+        intercept_prior=intercept_prior,
+        group_effects=group_effects,
     )
     return _initial_states(
         _nuts(model)[0],
@@ -166,14 +191,14 @@ def initial_states(
         key,
         target_accept_prob,
         num_warmup,
-        state_size(likelihood, coef_prior, inputs.lik_prec.shape[-1]),
+        state_size(likelihood, coef_prior, inputs, group_effects),
     )
 
 
 def _initial_states(
     init_kernel, pair_inputs, axes, key, target_accept_prob, num_warmup, n_states
 ):
-    n_pairs = pair_inputs[0].lik_prec.shape[0]
+    n_pairs = n_targets(pair_inputs[0])
     keys = jax.random.split(key, 2 * n_pairs).reshape((n_pairs, 2))
 
     def init_pair(pair, pair_key):
@@ -205,6 +230,7 @@ def sample_segment(
     likelihood,
     coef_prior,
     intercept_prior,
+    group_effects=None,
 ):
     """Run :data:`SEGMENT` NUTS iterations of every chain of every target.
 
@@ -222,7 +248,7 @@ def sample_segment(
         As for :func:`initial_states`.
     first : array of shape (), bool
         Start from :func:`initial_states` instead of ``state``.
-    num_warmup, num_chains, likelihood, coef_prior, intercept_prior
+    num_warmup, num_chains, likelihood, coef_prior, intercept_prior, group_effects
         Static, as for :func:`initial_states`.
 
     Returns
@@ -233,7 +259,10 @@ def sample_segment(
     """
     _count_trace()
     model = dict(
-        likelihood=likelihood, coef_prior=coef_prior, intercept_prior=intercept_prior
+        likelihood=likelihood,
+        coef_prior=coef_prior,
+        intercept_prior=intercept_prior,
+        group_effects=group_effects,
     )
     init_kernel, sample_kernel = _nuts(model)
     pair_inputs, axes = _pairs(inputs, extra, rows, num_chains)
@@ -247,7 +276,7 @@ def sample_segment(
         key,
         target_accept_prob,
         num_warmup,
-        state_size(likelihood, coef_prior, inputs.lik_prec.shape[-1]),
+        state_size(likelihood, coef_prior, inputs, group_effects),
     )
     state = jax.tree.map(lambda new, old: jnp.where(first, new, old), fresh, state)
     step = jax.vmap(sample_kernel, in_axes=(0, axes))

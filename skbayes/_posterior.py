@@ -6,9 +6,10 @@ same loop over targets of a function of :mod:`skbayes._predictive`, written
 once.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
+import scipy.sparse
 
 from ._likelihoods import LIKELIHOODS
 from ._predictive import (
@@ -178,3 +179,138 @@ class Posterior:
             ],
             axis=-1,
         )
+
+
+@dataclass(frozen=True)
+class GroupedPosterior:
+    """A fitted posterior with group-level effects, queried with grouped rows.
+
+    Every query becomes one of the population-level :class:`Posterior` on an
+    augmented design: a row of group ``g`` gains the columns ``[1, x[slopes]]``
+    at the place of ``g``'s effects, so the same code computes every
+    predictive quantity. A row of a group not seen in training gets the
+    population-level mean and, in its draws, fresh effects from ``Normal(0,
+    group_sd)`` per posterior draw (one set per unseen label, from a fixed
+    seed, so that results are the same at every call).
+
+    Attributes
+    ----------
+    population : Posterior
+        Draws of the population-level parameters; ``scales`` holds
+        ``group_effects`` (n_draws, 1, n_groups, n_effects) and ``group_sd``
+        (n_draws, 1, n_effects).
+    labels : ndarray of shape (n_groups,)
+        Training groups, sorted.
+    slopes : ndarray of shape (n_effects - 1,)
+        Features with varying slopes.
+    effects_mean : ndarray of shape (n_groups, n_effects)
+        Posterior means of the group effects.
+    """
+
+    population: Posterior
+    labels: np.ndarray
+    slopes: np.ndarray
+    effects_mean: np.ndarray
+
+    #: Seed of the effects of groups not seen in training.
+    UNSEEN_SEED = 20240611
+
+    @property
+    def n_draws(self):
+        return self.population.n_draws
+
+    @property
+    def n_targets(self):
+        return 1
+
+    @property
+    def gaussian_problems(self):
+        return None
+
+    def samples(self):
+        return self.population.samples()
+
+    def noise(self, target):
+        return self.population.noise(target)
+
+    def codes(self, labels):
+        """Index of each label among the training groups, -1 for unseen ones."""
+        index = {label: k for k, label in enumerate(self.labels.tolist())}
+        return np.array(
+            [index.get(label, -1) for label in labels.tolist()], dtype=np.intp
+        )
+
+    def _augmented(self, rows):
+        """``(posterior, X)``: the population posterior and design with effects."""
+        codes = self.codes(rows.labels)
+        unseen, unseen_codes = np.unique(
+            rows.labels[codes < 0].astype(str), return_inverse=True
+        )
+        n_seen, m = self.effects_mean.shape
+        codes = codes.copy()
+        codes[codes < 0] = n_seen + unseen_codes
+        n_rows = rows.X.shape[0]
+        varying = np.column_stack([np.ones(n_rows), rows.X[:, self.slopes]])
+        cells = scipy.sparse.csr_matrix(
+            (
+                varying.ravel(),
+                (
+                    np.repeat(np.arange(n_rows), m),
+                    (codes[:, None] * m + np.arange(m)).ravel(),
+                ),
+            ),
+            shape=(n_rows, (n_seen + unseen.shape[0]) * m),
+        )
+        design = scipy.sparse.hstack([scipy.sparse.csr_matrix(rows.X), cells]).tocsr()
+        population = self.population
+        effects = population.scales["group_effects"][:, 0]
+        sd = population.scales["group_sd"][:, 0]
+        fresh = np.random.default_rng(self.UNSEEN_SEED).standard_normal(
+            (population.n_draws, unseen.shape[0], m)
+        )
+        all_effects = np.concatenate([effects, sd[:, None, :] * fresh], axis=1)
+        coef = np.concatenate(
+            [population.coef, all_effects.reshape(population.n_draws, 1, -1)], axis=2
+        )
+        coef_mean = np.concatenate(
+            [
+                population.coef_mean,
+                np.concatenate(
+                    [self.effects_mean, np.zeros((unseen.shape[0], m))]
+                ).reshape(1, -1),
+            ],
+            axis=1,
+        )
+        return replace(population, coef=coef, coef_mean=coef_mean), design
+
+    def mean(self, rows):
+        posterior, X = self._augmented(rows)
+        return posterior.mean(X)
+
+    def predictive_std(self, rows):
+        posterior, X = self._augmented(rows)
+        return posterior.predictive_std(X)
+
+    def interval(self, rows, prob):
+        posterior, X = self._augmented(rows)
+        return posterior.interval(X, prob)
+
+    def quantiles(self, rows, levels):
+        posterior, X = self._augmented(rows)
+        return posterior.quantiles(X, levels)
+
+    def functions(self, rows, index):
+        posterior, X = self._augmented(rows)
+        return posterior.functions(X, index)
+
+    def observations(self, rows, index, rng):
+        posterior, X = self._augmented(rows)
+        return posterior.observations(X, index, rng)
+
+    def log_likelihood(self, rows, Y, sample_weight):
+        posterior, X = self._augmented(rows)
+        return posterior.log_likelihood(X, Y, sample_weight)
+
+    def log_predictive_density(self, rows, Y):
+        posterior, X = self._augmented(rows)
+        return posterior.log_predictive_density(X, Y)
