@@ -17,7 +17,7 @@ scorers of whatever wraps the estimator.
 
 import numpy as np
 from sklearn.compose import TransformedTargetRegressor
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from ._arviz import loo
 from ._dask import is_dask_collection
@@ -59,12 +59,10 @@ def _final_estimator(estimator, X, caller):
         # Scoring needs every row at once; a computed Dask DataFrame is a
         # pandas one, whose column names are then checked as for pandas.
         X = X.compute()
-    X = to_final_step(estimator, X)
-    # The same validation as predict: feature count and names, sparse as CSR.
-    X = validate_data(
-        final, X, reset=False, accept_sparse="csr", dtype=[np.float64, np.float32]
-    )
-    return final, X.astype(np.float64, copy=False)
+    # The final step's public methods validate X as predict does (feature
+    # count and names, a group column); validating here as well would drop
+    # the column names they check.
+    return final, to_final_step(estimator, X)
 
 
 def log_predictive_density(estimator, X, y):

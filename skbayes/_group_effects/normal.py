@@ -315,14 +315,16 @@ class GroupFit:
         noise = rng.standard_normal((padded, inputs.gram.shape[0]))
         group_noise = rng.standard_normal((padded, n_groups, m))
         args = (inputs, states[:chunk], noise[:chunk], group_noise[:chunk])
-        program = compiled(conditional_draws, "group_draws", {}, args, lambda: args)
-        pieces = [
-            program(
-                inputs,
-                *(a[start : start + chunk] for a in (states, noise, group_noise)),
-            )
-            for start in range(0, padded, chunk)
-        ]
+        # float64, as the sampler (see the module's docstring).
+        with jax.enable_x64(True):
+            program = compiled(conditional_draws, "group_draws", {}, args, lambda: args)
+            pieces = [
+                program(
+                    inputs,
+                    *(a[start : start + chunk] for a in (states, noise, group_noise)),
+                )
+                for start in range(0, padded, chunk)
+            ]
         gamma, gamma_mean, sigma, tau, effects, effects_mean = (
             np.concatenate([np.asarray(piece[k]) for piece in pieces])[:n_draws]
             for k in range(6)
