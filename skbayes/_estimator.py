@@ -738,6 +738,14 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
             print(fit_report(self.diagnostics_, elapsed), file=sys.stderr)
         return self
 
+    def _refuse_with_groups(self, method):
+        """Raise for a method that does not take group-level effects yet."""
+        if self.group_column is not None:
+            raise ValueError(
+                f"{method} does not draw group-level effects yet: it takes a model "
+                "without group_column."
+            )
+
     def _effect_names(self):
         """Names of the group-level effects: the intercept, then the slopes."""
         _, slopes = self._group_layout
@@ -1363,6 +1371,7 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
             ``"sigma"`` (n_samples,), with a target axis after the first for a
             2-D ``y``; only if ``return_params``.
         """
+        self._refuse_with_groups("sample_prior_predictive")
         _check_n_samples(n_samples)
         fitted = hasattr(self, "posterior_samples_")
         if fitted and y is not None:
@@ -1471,6 +1480,7 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         -------
         graph : graphviz.Digraph
         """
+        self._refuse_with_groups("render_model")
         try:
             import graphviz  # noqa: F401
         except ImportError:

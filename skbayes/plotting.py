@@ -195,6 +195,12 @@ def plot_regression(model, X, y=None, feature=0, hdi_prob=None, n_lines=0, ax=No
     """
     ax, hdi_prob = _fitted_axes(model, ax, hdi_prob)
     final = final_step(model)
+    if getattr(final, "group_column", None) is not None:
+        raise ValueError(
+            "plot_regression draws one line along a feature, which a model with "
+            "group-level effects does not have; plot its predictions against the "
+            "data with plot_predicted_vs_observed."
+        )
     column, name = _feature_index(model, X, feature)
     grid, rows = _feature_grid(X, column, 100)
     design = to_final_step(model, _model_input(model, rows))

@@ -7,8 +7,6 @@ the Minnesota radon data; the rest of the contract (predictions for unseen
 groups, streaming, pipelines, bad input) follows.
 """
 
-from pathlib import Path
-
 import jax
 import numpy as np
 import numpyro
@@ -21,12 +19,11 @@ from scipy.special import logsumexp
 from sklearn.exceptions import NotFittedError
 
 from skbayes import BayesianLinearRegressor
-
-RADON = Path(__file__).parent / "data" / "radon_mn.csv"
+from skbayes.datasets import load_radon
 
 
 def radon():
-    data = pd.read_csv(RADON)
+    data = load_radon()
     return data[["floor_measure", "county_idx"]], data["log_radon"]
 
 
@@ -490,3 +487,18 @@ def test_scores_and_log_likelihood_read_the_group_column(rng):
     assert idata.log_likelihood["y"].shape[-1] == len(y)
     draws = model.sample_posterior_predictive(X, n_samples=50, random_state=0)
     assert draws.shape == (50, len(y))
+
+
+def test_methods_without_group_effects_yet_say_so(rng):
+    X, y, _ = synthetic(rng, [6] * 4)
+    model = fitted(X, y, group_column="g")
+    for call in (
+        lambda: model.sample_prior_predictive(X),
+        lambda: model.render_model(),
+    ):
+        with pytest.raises(ValueError, match="group-level effects"):
+            call()
+    from skbayes.plotting import plot_regression
+
+    with pytest.raises(ValueError, match="group-level effects"):
+        plot_regression(model, X, y)
