@@ -232,7 +232,7 @@ def sample_group_posterior(
     # The population directions and the groups are padded to buckets, so that
     # other folds, subsets of features and seeds reuse one compiled program.
     inputs = fit.kernel_inputs(
-        padded_dim(fit.inputs.gram.shape[0]), padded_rows(fit.inputs.yz.shape[0])
+        padded_dim(fit.inputs.gram.shape[0]), padded_rows(fit.inputs.rz_u.shape[-1])
     )
     with jax.enable_x64(True):
         raw = _run_kernel(

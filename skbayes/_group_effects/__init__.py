@@ -14,8 +14,6 @@ drawn exactly afterwards. Each module gives:
     Number of kernel states of one chain.
 ``energy(inputs, x)``
     The kernel's potential energy (JAX, run with 64-bit floats).
-``describe(prior, tau_scale, slope_names)``
-    Text of the group-level sites in the model's graph.
 """
 
 from . import normal

@@ -46,13 +46,15 @@ class GroupInputs(NamedTuple):
 
     Attributes
     ----------
-    rz_u : array of shape (G, m, m)
+    rz_u : array of shape (m, m, G)
         Each group's ``Rz U``: its factor in the varying columns, times the
         map from the raw varying effects to the centred columns.
-    fz : array of shape (G, m, d)
-        The population design in the group's varying directions.
-    yz : array of shape (G, m)
-        The residuals from the reference fit in those directions.
+    fzy : array of shape (m, G, d + 1)
+        ``[Fz | yz]``: the population design in the group's varying directions
+        and the residuals from the reference fit there. The group axis comes
+        after the matrices' rows, so that each entry of every group is one
+        contiguous vector: the kernel works on the small matrices entry by
+        entry.
     gram, cross, rss : arrays of shape (d, d), (d,), ()
         What the other directions of every group add: ``Fr'Fr``, ``Fr'yr``
         and the residual sum of squares.
@@ -76,8 +78,7 @@ class GroupInputs(NamedTuple):
     """
 
     rz_u: jax.Array
-    fz: jax.Array
-    yz: jax.Array
+    fzy: jax.Array
     gram: jax.Array
     cross: jax.Array
     rss: jax.Array
@@ -123,16 +124,8 @@ def _cholesky(matrices):
     d = matrices.shape[-1]
     if d > _UNROLLED_MAX:
         return jnp.linalg.cholesky(matrices)
-    factor = [[None] * d for _ in range(d)]
+    factor = _entrywise_cholesky(lambda i, j: matrices[..., i, j], d)
     zero = jnp.zeros_like(matrices[..., 0, 0])
-    for j in range(d):
-        diagonal = matrices[..., j, j] - sum(factor[j][k] ** 2 for k in range(j))
-        factor[j][j] = jnp.sqrt(diagonal)
-        for i in range(j + 1, d):
-            off = matrices[..., i, j] - sum(
-                factor[i][k] * factor[j][k] for k in range(j)
-            )
-            factor[i][j] = off / factor[j][j]
     rows = [
         jnp.stack([factor[i][j] if j <= i else zero for j in range(d)], axis=-1)
         for i in range(d)
@@ -157,21 +150,43 @@ def _solve_lower(chol, rhs, transposed=False):
     return jnp.stack([solved[i] for i in range(d)], axis=-2)
 
 
+def _entrywise_cholesky(entry, m):
+    """Lower Cholesky factor, as nested lists, of the matrices ``entry(i, j)``.
+
+    Each entry is a vector over the groups, so the whole batch is a few
+    elementwise operations per entry, which XLA fuses (the program grows as
+    ``m**3``: a model has a few varying effects, not dozens).
+    """
+    factor = [[None] * m for _ in range(m)]
+    for j in range(m):
+        factor[j][j] = jnp.sqrt(entry(j, j) - sum(factor[j][k] ** 2 for k in range(j)))
+        for i in range(j + 1, m):
+            off = entry(i, j) - sum(factor[i][k] * factor[j][k] for k in range(j))
+            factor[i][j] = off / factor[j][j]
+    return factor
+
+
 def _group_terms(inputs, tau, sigma2):
     """What the groups' varying directions add, summed over the groups.
 
     Returns ``sum log|N|`` and the ``(d + 1, d + 1)`` matrix ``sum [Fz, yz]'
     N^-1 [Fz, yz]``.
     """
-    b = inputs.rz_u * tau
     m = tau.shape[-1]
-    n = jnp.eye(m) + jnp.einsum("gik,gjk->gij", b, b) / sigma2
-    chol = _cholesky(n)
-    whitened = _solve_lower(
-        chol, jnp.concatenate([inputs.fz, inputs.yz[..., None]], axis=-1)
-    )
-    log_det = 2.0 * jnp.sum(jnp.log(jnp.diagonal(chol, axis1=-2, axis2=-1)))
-    return log_det, jnp.einsum("gki,gkj->ij", whitened, whitened)
+    b = [[inputs.rz_u[i, j] * tau[j] for j in range(m)] for i in range(m)]
+
+    def entry(i, j):
+        product = sum(b[i][k] * b[j][k] for k in range(m)) / sigma2
+        return product + 1.0 if i == j else product
+
+    factor = _entrywise_cholesky(entry, m)
+    whitened = []
+    for i in range(m):
+        row = inputs.fzy[i] - sum(factor[i][k][:, None] * whitened[k] for k in range(i))
+        whitened.append(row / factor[i][i][:, None])
+    flat = jnp.concatenate(whitened)
+    log_det = 2.0 * sum(jnp.sum(jnp.log(factor[j][j])) for j in range(m))
+    return log_det, flat.T @ flat
 
 
 def conditional(inputs, log_sigma, log_tau):
@@ -270,13 +285,14 @@ class GroupFit:
         """Inputs padded to ``dim`` population directions and ``n_groups`` groups."""
         inputs = self.inputs
         d = inputs.gram.shape[0]
-        groups, m = inputs.yz.shape
+        m = inputs.rz_u.shape[0]
         padded_prec = _pad(inputs.prior_prec, (dim, dim))
         padded_prec[d:, d:] = np.eye(dim - d)
+        fzy = _pad(inputs.fzy[..., :d], (m, n_groups, dim + 1))
+        fzy[:, : inputs.fzy.shape[1], dim] = inputs.fzy[..., d]
         return inputs._replace(
-            rz_u=_pad(inputs.rz_u, (n_groups, m, m)),
-            fz=_pad(inputs.fz, (n_groups, m, dim)),
-            yz=_pad(inputs.yz, (n_groups, m)),
+            rz_u=_pad(inputs.rz_u, (m, m, n_groups)),
+            fzy=fzy,
             gram=_pad(inputs.gram, (dim, dim)),
             cross=_pad(inputs.cross, (dim,)),
             prior_prec=padded_prec,
@@ -308,8 +324,8 @@ class GroupFit:
             means of the conditional means over the draws.
         """
         n_draws = states.shape[0]
-        groups, d = self.inputs.yz.shape[0], self.inputs.gram.shape[0]
-        n_groups, m = inputs.yz.shape
+        groups, d = self.inputs.rz_u.shape[-1], self.inputs.gram.shape[0]
+        m, n_groups = inputs.rz_u.shape[1:]
         padded = -(-n_draws // chunk) * chunk
         states = np.concatenate([states, np.zeros((padded - n_draws, states.shape[1]))])
         noise = rng.standard_normal((padded, inputs.gram.shape[0]))
@@ -395,10 +411,13 @@ def _group_effects(inputs, gamma, gamma_mean, sigma, tau, noise):
         draw = mean_at(gamma) + _solve_lower(chol, z[:, None], transposed=True)[:, 0]
         return tau * draw, tau * mean_at(gamma_mean)
 
-    return jax.vmap(one_group)(inputs.rz_u, inputs.fz, inputs.yz, noise)
+    fzy = jnp.moveaxis(inputs.fzy, 1, 0)
+    return jax.vmap(one_group)(
+        jnp.moveaxis(inputs.rz_u, -1, 0), fzy[..., :-1], fzy[..., -1], noise
+    )
 
 
-def _group_factors(statistics, order, slopes):
+def _group_factors(statistics, order):
     """Each group's R factor of ``sqrt(w) [1, x[order] - x_mean, y - y_mean]``."""
     pooled = statistics.pooled
     p = pooled.n_features
@@ -465,7 +484,7 @@ def prepare(statistics, prior, slopes, tau_scale):
     ).astype(np.intp)
     m, d = 1 + slopes.shape[0], 1 + p
     x_mean = pooled.x_mean
-    factors = _group_factors(statistics, order, slopes)
+    factors = _group_factors(statistics, order)
     # Residuals from the pooled least-squares fit keep every quadratic form of
     # the energy of the size of the residuals, not of y.
     stacked = factors.reshape(-1, d + 1)
@@ -492,9 +511,8 @@ def prepare(statistics, prior, slopes, tau_scale):
         log_sigma_centre = np.log(spread if spread > 0 else prior.noise_scale)
         family = NOISE_FAMILIES[prior.noise_prior]
     inputs = GroupInputs(
-        rz_u=factors[:, :m, :m] @ to_centred,
-        fz=factors[:, :m, :d],
-        yz=factors[:, :m, d],
+        rz_u=np.moveaxis(factors[:, :m, :m] @ to_centred, 0, -1),
+        fzy=np.moveaxis(factors[:, :m, :], 0, 1),
         gram=np.einsum("gki,gkj->ij", rest[..., :d], rest[..., :d]),
         cross=np.einsum("gki,gk->i", rest[..., :d], rest[..., d]),
         rss=np.float64(rss),
@@ -511,15 +529,3 @@ def prepare(statistics, prior, slopes, tau_scale):
         noise_df=np.float64(prior.noise_df),
     )
     return GroupFit(inputs, reference, order, x_mean, y_mean, slopes)
-
-
-def describe(tau_scale, effect_names):
-    """The group-level sites' text in the model's graph."""
-    sds = ", ".join(
-        f"{name}: HalfNormal({scale:.4g})"
-        for name, scale in zip(effect_names, tau_scale, strict=True)
-    )
-    return {
-        "group_sd": sds,
-        "group_effects": "Normal(0, group_sd) per group and effect",
-    }
