@@ -517,7 +517,7 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         if is_dask_collection(X):
             self._check_likelihood_reduces("Dask input")
         with _unchanged_on_failure(self), single_threaded_blas():
-            vars(self).pop("_group_layout", None)
+            self._forget_groups()
             if self.group_column is not None:
                 y, stats = self._grouped_statistics(X, y, sample_weight, reset=True)
                 return self._fit_group_statistics(
@@ -578,7 +578,7 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         first_chunk = not hasattr(self, "_stats")
         with _unchanged_on_failure(self), single_threaded_blas():
             if first_chunk:
-                vars(self).pop("_group_layout", None)
+                self._forget_groups()
             if self.group_column is not None:
                 y, stats = self._grouped_statistics(
                     X, y, sample_weight, reset=first_chunk
@@ -737,6 +737,11 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         if self.progress_bar:
             print(fit_report(self.diagnostics_, elapsed), file=sys.stderr)
         return self
+
+    def _forget_groups(self):
+        """Drop what a fit with group-level effects set, before a new fit."""
+        for name in ("_group_layout", "groups_", "group_effects_", "group_sd_"):
+            vars(self).pop(name, None)
 
     def _refuse_with_groups(self, method):
         """Raise for a method that does not take group-level effects yet."""

@@ -83,6 +83,7 @@ def sorted_labels(labels):
 
 def group_statistics(X, Y, labels, sample_weight=None):
     """Per-group statistics of the rows ``X``, ``Y`` with group ``labels``."""
+    sorted_labels(labels)  # an error naming the problem for unorderable labels
     distinct, codes = np.unique(labels, return_inverse=True)
     order = np.argsort(codes, kind="stable")
     bounds = np.searchsorted(codes[order], np.arange(distinct.shape[0] + 1))

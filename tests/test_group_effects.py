@@ -167,7 +167,7 @@ def test_conditional_means_match_dense_gaussian_algebra():
     states = np.column_stack(
         [
             (np.log(sigma) - fit.inputs.log_sigma_centre) / fit.inputs.log_sigma_scale,
-            (np.log(tau) - fit.inputs.log_tau_centre) / fit.inputs.log_tau_scale,
+            2.0 * np.log(tau / fit.inputs.tau_unit),
         ]
     )
     onehot = (groups[:, None] == np.arange(5)[None]).astype(float)
@@ -502,3 +502,18 @@ def test_methods_without_group_effects_yet_say_so(rng):
 
     with pytest.raises(ValueError, match="group-level effects"):
         plot_regression(model, X, y)
+
+
+def test_exact_fits_and_stale_attributes(rng):
+    X, y, _ = synthetic(rng, [6] * 4)
+    exact = 1.0 + 2.0 * X["x0"].to_numpy()
+    with pytest.raises(ValueError, match="exact"):
+        fitted(X, exact, group_column="g")
+    mixed = X.assign(g=[1, "a"] * (len(X) // 2))
+    with pytest.raises(ValueError, match="one kind"):
+        fitted(mixed, y, group_column="g")
+    # A refit without groups leaves no attribute of the grouped fit behind.
+    model = fitted(X, y, group_column="g")
+    model.set_params(group_column=None).fit(X[["x0", "x1"]], y)
+    assert not hasattr(model, "groups_") and not hasattr(model, "group_sd_")
+    assert model.coef_.shape == (2,)
