@@ -309,6 +309,29 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
 
         .. versionadded:: 0.2
 
+    group_column : str, int or None, default=None
+        The column of ``X`` that holds group labels (strings, integers or
+        categoricals): its name when ``X`` is a DataFrame, else its position.
+        The intercept then varies by group, partially pooled: ``u[g] ~
+        Normal(0, tau_0)``. The column is not a feature (``coef_`` leaves it
+        out). Needs the Normal likelihood, Normal (or flat) coefficient and
+        intercept priors, ``fit_intercept=True`` and one target.
+
+        .. versionadded:: 0.2
+
+    group_slopes : list of str or int, default=None
+        Features (names or positions in ``X``) whose slopes also vary by group:
+        ``v[g, j] ~ Normal(0, tau_j)``, on the feature as given.
+
+        .. versionadded:: 0.2
+
+    group_prior_scale : float > 0, default=1.0
+        Scale of the half-normal prior of each group-level sd ``tau``; times
+        ``sd(y)`` for the intercept and ``sd(y) / sd(x_j)`` for a slope when
+        ``autoscale=True``, literal otherwise.
+
+        .. versionadded:: 0.2
+
     Attributes
     ----------
     coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
@@ -355,8 +378,23 @@ class BayesianLinearRegressor(RegressorMixin, BaseEstimator):
         ESS as :func:`arviz.rhat` and :func:`arviz.ess` define them, over the
         parameters that vary.
 
+    groups_ : ndarray of shape (n_groups,)
+        With ``group_column`` only: the group labels seen in training, sorted.
+
+    group_effects_ : pandas.DataFrame of shape (n_groups, 1 + len(group_slopes))
+        With ``group_column`` only: posterior means of each group's deviations,
+        indexed by ``groups_``, with columns ``"intercept"`` and then the
+        varying-slope features. Their draws are
+        ``posterior_samples_["group_effects"]`` (draws, groups, effects) and
+        ``idata_.posterior["group_effects"]`` (dims ``group``, ``effect``).
+
+    group_sd_ : ndarray of shape (1 + len(group_slopes),)
+        With ``group_column`` only: posterior means of the group-level sds, in
+        the order of ``group_effects_``'s columns; draws in
+        ``posterior_samples_["group_sd"]``.
+
     n_features_in_ : int
-        Number of features seen during ``fit``.
+        Number of features seen during ``fit`` (with the group column).
 
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during ``fit``. Defined only when `X`
