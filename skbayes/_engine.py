@@ -19,6 +19,7 @@ from ._group_effects import GROUP_EFFECTS
 from ._kernels import SEGMENT, initial_states, n_targets, sample_segment
 from ._likelihoods import LIKELIHOODS
 from ._likelihoods.student_t import padded_rows
+from ._precision import float64
 from ._progress import progress_bar as _progress_bar
 from ._whitening import whiten
 
@@ -234,7 +235,7 @@ def sample_group_posterior(
     inputs = fit.kernel_inputs(
         padded_dim(fit.inputs.gram.shape[0]), padded_rows(fit.inputs.rz_u.shape[-1])
     )
-    with jax.enable_x64(True):
+    with float64():
         raw = _run_kernel(
             _stack([inputs]),
             None,

@@ -19,6 +19,7 @@ from scipy.special import logsumexp
 from sklearn.exceptions import NotFittedError
 
 from skbayes import BayesianLinearRegressor
+from skbayes._precision import float64
 from skbayes.datasets import load_radon
 
 
@@ -182,7 +183,7 @@ def test_conditional_means_match_dense_gaussian_algebra():
         np.testing.assert_allclose(
             means["group_effects"][:, 0], tau[k] ** 2 * onehot.T @ solved, rtol=1e-8
         )
-    with jax.enable_x64(True):
+    with float64():
         energies = [float(normal.energy(fit.inputs, s)) for s in states]
     dense = [
         dense_log_evidence(y, design, groups, sigma[k], tau[k])[0]

@@ -34,6 +34,7 @@ from jax.scipy.linalg import solve_triangular
 
 from .._compiled import compiled
 from .._noise_priors import NOISE_FAMILIES, log_noise_prior
+from .._precision import float64
 from .._suffstats import _triangular_factor
 
 
@@ -348,7 +349,7 @@ class GroupFit:
         group_noise = rng.standard_normal((padded, n_groups, m))
         args = (inputs, states[:chunk], noise[:chunk], group_noise[:chunk])
         # float64, as the sampler (see the module's docstring).
-        with jax.enable_x64(True):
+        with float64():
             program = compiled(conditional_draws, "group_draws", {}, args, lambda: args)
             pieces = [
                 program(
